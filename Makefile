@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
+
+.PHONY: install run test check browser ingest eval bench load clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# torch first, pinned to the CPU wheel, so nothing later pulls a CUDA build.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+ingest: install
+	$(OFFLINE) $(BIN)/assistant ingest
+
+run: install ingest
+	$(OFFLINE) $(BIN)/assistant serve
+
+# Debian's Chromium for the Playwright tests (no browser downloads).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser
+	$(OFFLINE) $(BIN)/python -m pytest
+
+eval: install
+	$(OFFLINE) $(BIN)/assistant eval
+
+bench: install
+	$(OFFLINE) $(BIN)/assistant bench
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,143 @@
+"""The one path every front door uses: question → safety → retrieval → answer → log."""
+
+from __future__ import annotations
+
+import re
+import time
+from functools import cached_property
+from typing import Any
+
+from assistant.answer import Composer
+from assistant.errors import AssistantError
+from assistant.logs import QuestionLog
+from assistant.models import Answer, Chunk
+from assistant.query import normalise_question
+from assistant.retrieval import Retriever, SearchResult
+from assistant.safety import check, redact
+from assistant.settings import Settings
+from assistant.store import IndexVersion, StoreHandle
+from assistant.textnorm import clean, fold
+
+_ENGLISH = re.compile(
+    r"\b(how|what|where|when|why|can|could|do|does|is|are|my|the|i|to|for|with|forgot|lost|account|phone)\b"
+)
+_VIETNAMESE_ONLY = re.compile(r"\b(khong|duoc|lam|cach|toi|minh|cua|cho|nhu|the|nao|sao|voi|bi|da|roi)\b")
+
+
+def detect_language(question: str) -> str:
+    """'en' for a question in English, else 'vi' (unaccented Vietnamese stays Vietnamese)."""
+    text = clean(question)
+    if text != fold(text):
+        return "vi"
+    words = re.findall(r"[a-z]+", text.lower())
+    if not words:
+        return "vi"
+    english = sum(1 for w in words if _ENGLISH.fullmatch(w))
+    vietnamese = sum(1 for w in words if _VIETNAMESE_ONLY.fullmatch(w))
+    return "en" if english >= 2 and english > vietnamese else "vi"
+
+
+class Assistant:
+    def __init__(self, settings: Settings, retriever: Retriever, log: QuestionLog | None = None) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.log = log
+        self._composer_for: tuple[str, Composer] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, log: bool = True) -> "Assistant":
+        from assistant.embedding import embedding_function, load_encoder
+
+        ef = embedding_function(settings.embedding_model)
+        store = StoreHandle(settings, ef)
+        retriever = Retriever(store, load_encoder(settings.embedding_model))
+        return cls(settings, retriever, QuestionLog(settings.data_dir / "logs") if log else None)
+
+    def composer(self, version: IndexVersion) -> Composer:
+        if self._composer_for is None or self._composer_for[0] != version.id:
+            guides: dict[str, list[Chunk]] = {}
+            for chunk in version.chunks:
+                guides.setdefault(chunk.source, []).append(chunk)
+            for chunks in guides.values():
+                chunks.sort(key=lambda c: c.position)
+            self._composer_for = (version.id, Composer(guides, self._warning_chunk(version)))
+        return self._composer_for[1]
+
+    def _warning_chunk(self, version: IndexVersion) -> Chunk | None:
+        """The scam-safety passage that best states 'never give your OTP or password'."""
+        scores = version.lexical.scores("không cung cấp mã OTP mật khẩu cho bất kỳ ai lừa đảo")
+        candidates = [i for i, c in enumerate(version.chunks) if c.topic == "an-toan"]
+        if not candidates:
+            return None
+        return version.chunks[max(candidates, key=lambda i: scores[i])]
+
+    def ask(self, question: Any) -> Answer:
+        started = time.perf_counter()
+        text = clean(str(question) if question is not None else "")
+        answer = self._answer(text)
+        if self.log is not None:
+            self.log.record(redact(text), answer, time.perf_counter() - started)
+        return answer
+
+    def _answer(self, text: str) -> Answer:
+        lang = detect_language(text)
+        if not text:
+            return Answer(text, "no_answer", self._empty_reply(lang))
+        verdict = check(text)
+        if verdict.refused:
+            return Answer(text, "refused", self._refusal(verdict.reason))
+        query = normalise_question(redact(text), self.settings.max_question_chars)
+        try:
+            result = self.retriever.search(query, k=self.settings.top_k)
+        except AssistantError:
+            raise
+        if not result.passages or not result.covered:
+            answer = Answer(text, "no_answer", self._no_answer(result, lang))
+        else:
+            version = self.retriever.store.current()
+            answer = self.composer(version).answered(text, result.passages, lang, self.settings.top_k)
+        if verdict.sensitive:
+            answer.text = self._sensitive_warning(verdict.sensitive) + "\n\n" + answer.text
+        return answer
+
+    def search(self, text: str) -> SearchResult:
+        return self.retriever.search(normalise_question(redact(clean(text)), self.settings.max_question_chars))
+
+    def _empty_reply(self, lang: str) -> str:
+        if lang == "en":
+            return "Please type a question, for example: “How do I activate my VNeID account?”"
+        return "Bạn chưa nhập câu hỏi. Hãy gõ câu hỏi, ví dụ: “Làm sao để kích hoạt tài khoản VNeID?”"
+
+    def _refusal(self, reason: str) -> str:
+        return (
+            f"Xin lỗi, tôi không làm được việc này: {reason}. "
+            "Đừng gửi mã OTP, mật khẩu, passcode hay số căn cước cho bất kỳ ai, kể cả trợ lý này. "
+            "Nếu cần giúp về VNeID, dịch vụ công hay thanh toán, hãy hỏi cách làm, tôi sẽ chỉ từng bước."
+        )
+
+    def _sensitive_warning(self, kinds: list[str]) -> str:
+        return (
+            f"⚠️ Câu hỏi của bạn có vẻ chứa {', '.join(kinds)}. Đừng gửi những thông tin này cho ai, "
+            "kể cả trợ lý này; tôi không lưu chúng."
+        )
+
+    def _no_answer(self, result: SearchResult, lang: str) -> str:
+        titles: list[str] = []
+        for p in result.passages:
+            if p.chunk.title not in titles:
+                titles.append(p.chunk.title)
+        if lang == "en":
+            text = (
+                "Sorry, our guides do not cover this question. You can ask at the one-stop counter of your "
+                "ward or commune People's Committee, or call 1900 0368 (VNeID, ID card and population data support)."
+            )
+            if titles:
+                text += "\n\nRelated guides (in Vietnamese): " + "; ".join(titles[:3])
+            return text
+        text = (
+            "Xin lỗi, các hướng dẫn của Trợ lý số chưa nói về câu hỏi này nên tôi không trả lời để tránh "
+            f"chỉ sai. Bạn có thể hỏi trực tiếp tại {self.settings.hotline_note}."
+        )
+        if titles:
+            text += "\n\nCó thể bạn muốn hỏi:\n" + "\n".join(f"- {t}" for t in titles[:3])
+        return text

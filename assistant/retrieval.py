@@ -1,0 +1,137 @@
+"""Find the passages that answer a question: dense (Chroma) + lexical (BM25 on folded text), fused.
+
+Dense search understands accented Vietnamese and English; lexical search over folded tokens
+carries questions typed without diacritics. Reciprocal rank fusion merges the two lists, and
+a coverage rule decides when the corpus simply does not speak to the question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from assistant.models import Chunk, Passage
+from assistant.store import IndexVersion, StoreHandle
+from assistant.textnorm import content_terms, fold
+
+RRF_K = 60
+CANDIDATES = 30
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """When to believe the corpus covers a question (tuned on the development set)."""
+
+    dense_alone: float = 0.885  # dense similarity that is enough on its own
+    dense_min: float = 0.83  # below this, no amount of word overlap makes it covered
+    overlap_min: float = 0.5  # share of the question's content words found in the passage
+
+    def covered(self, best: Passage) -> bool:
+        if best.dense >= self.dense_alone:
+            return True
+        return best.dense >= self.dense_min and best.coverage >= self.overlap_min
+
+
+@dataclass
+class SearchResult:
+    query: str
+    passages: list[Passage]
+    covered: bool
+    version: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
+    """Reciprocal rank fusion of several rankings of item indices (best first)."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return fused
+
+
+def term_coverage(question_terms: set[str], chunk: Chunk) -> float:
+    if not question_terms:
+        return 0.0
+    passage_terms = set(fold(chunk.embed_text).split())
+    words = {w.strip(".,:;!?()\"'“”«»") for w in passage_terms}
+    return len(question_terms & words) / len(question_terms)
+
+
+class Retriever:
+    def __init__(self, store: StoreHandle, encoder: Any, coverage: Coverage | None = None) -> None:
+        self.store = store
+        self.encoder = encoder
+        self.coverage = coverage or Coverage()
+
+    def embed(self, query: str) -> np.ndarray:
+        return np.asarray(self.encoder.encode_query([query], normalize_embeddings=True)[0], dtype=np.float32)
+
+    def dense_ranking(self, version: IndexVersion, vector: np.ndarray, n: int) -> tuple[list[int], dict[int, float]]:
+        n = min(n, len(version.chunks))
+        hits = version.collection.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
+        index = version.by_id
+        ranking, sims = [], {}
+        for cid, distance in zip(hits["ids"][0], hits["distances"][0]):
+            if cid in index:
+                i = index[cid]
+                ranking.append(i)
+                sims[i] = 1.0 - float(distance)
+        return ranking, sims
+
+    def lexical_ranking(self, version: IndexVersion, query: str, n: int) -> tuple[list[int], np.ndarray]:
+        scores = version.lexical.scores(query)
+        if not len(scores):
+            return [], scores
+        top = np.argsort(-scores)[:n]
+        return [int(i) for i in top if scores[i] > 0], scores
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> SearchResult:
+        version = self.store.current()
+        if not version.chunks or not query.strip():
+            return SearchResult(query, [], False, version.id)
+        vector = self.embed(query)
+        dense_rank, sims = self.dense_ranking(version, vector, CANDIDATES)
+        lex_rank, lex_scores = self.lexical_ranking(version, query, CANDIDATES)
+        rankings = {"dense": [dense_rank], "lexical": [lex_rank], "hybrid": [dense_rank, lex_rank]}[mode]
+        fused = rrf(rankings)
+        order = sorted(fused, key=lambda i: -fused[i])[: max(k, 1) * 3]
+        terms = content_terms(query)
+        missing = [i for i in order if i not in sims]
+        if missing:
+            sims.update(self._similarities(version, vector, missing))
+        passages = [
+            Passage(
+                chunk=version.chunks[i],
+                score=fused[i],
+                dense=sims.get(i, 0.0),
+                lexical=float(lex_scores[i]) if len(lex_scores) else 0.0,
+                coverage=term_coverage(terms, version.chunks[i]),
+            )
+            for i in order
+        ]
+        covered = bool(passages) and self.coverage.covered(passages[0])
+        return SearchResult(query, diversify(passages, k), covered, version.id)
+
+    def _similarities(self, version: IndexVersion, vector: np.ndarray, indices: list[int]) -> dict[int, float]:
+        """Cosine similarity for lexical hits the dense list did not reach."""
+        got = version.collection.get(ids=[version.chunks[i].id for i in indices], include=["embeddings"])
+        vectors = dict(zip(got["ids"], got["embeddings"]))
+        return {i: float(np.dot(vectors[version.chunks[i].id], vector)) for i in indices if version.chunks[i].id in vectors}
+
+
+def diversify(passages: list[Passage], k: int, per_guide: int = 2) -> list[Passage]:
+    """At most `per_guide` passages of one guide in the top three, unless nothing else is relevant."""
+    head: list[Passage] = []
+    rest: list[Passage] = []
+    counts: dict[str, int] = {}
+    for p in passages:
+        source = p.chunk.source
+        if len(head) < 3 and counts.get(source, 0) >= per_guide:
+            rest.append(p)
+            continue
+        counts[source] = counts.get(source, 0) + 1
+        head.append(p)
+    return (head + rest)[:k]

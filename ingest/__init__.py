@@ -1,0 +1,1 @@
+"""Corpus ingestion: files → documents → chunks → a new index version."""

@@ -139,6 +139,34 @@ def _stdin_lines() -> list[str]:
     return [line.rstrip("\r") for line in lines]
 
 
+@cli.command(name="eval")
+@click.option("--set", "eval_set", type=click.Path(exists=True, path_type=Path), default=Path("tests/eval/questions"),
+              show_default=True, help="Tệp TSV hoặc thư mục các tệp TSV câu hỏi đánh giá.")
+@click.option("--out", type=click.Path(path_type=Path), help="Nơi ghi báo cáo JSON (mặc định: data/eval/report.json).")
+@click.option("--misses", is_flag=True, help="In thêm các câu mà hướng dẫn đúng không đứng đầu.")
+def evaluate(eval_set: Path, out: Path | None, misses: bool) -> None:
+    """Đo chất lượng tìm kiếm và trả lời trên bộ câu hỏi đánh giá."""
+    _quiet_libraries()
+    from assistant.evaluation import format_report, load_cases, run, write_report
+    from assistant.pipeline import Assistant
+
+    settings = _settings()
+    cases = load_cases(eval_set)
+    if not cases:
+        raise click.ClickException(f"Không có câu hỏi nào trong '{eval_set}'.")
+    try:
+        report = run(Assistant.from_settings(settings, log=False), cases)
+    except AssistantError as exc:
+        raise click.ClickException(str(exc)) from None
+    out = out or settings.data_dir / "eval" / "report.json"
+    write_report(report, out)
+    click.echo(format_report(report))
+    if misses:
+        for m in report["misses"]:
+            click.echo(f"  rank {m['rank']}: {m['question']} → {m['got']} (cần {m['expected']})")
+    click.echo(f"\nBáo cáo JSON: {out}")
+
+
 @cli.command()
 @click.option("--host", default=None, help="Địa chỉ lắng nghe (mặc định 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Cổng (mặc định 7860).")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from functools import cached_property
 from typing import Any
@@ -16,26 +15,7 @@ from assistant.retrieval import Retriever, SearchResult
 from assistant.safety import check, redact
 from assistant.settings import Settings
 from assistant.store import IndexVersion, StoreHandle
-from assistant.textnorm import clean, fold
-
-_ENGLISH = re.compile(
-    r"\b(how|what|where|when|why|can|could|do|does|is|are|my|the|i|to|for|with|forgot|lost|account|phone)\b"
-)
-_VIETNAMESE_ONLY = re.compile(r"\b(khong|duoc|lam|cach|toi|minh|cua|cho|nhu|the|nao|sao|voi|bi|da|roi)\b")
-
-
-def detect_language(question: str) -> str:
-    """'en' for a question in English, else 'vi' (unaccented Vietnamese stays Vietnamese)."""
-    text = clean(question)
-    if text != fold(text):
-        return "vi"
-    words = re.findall(r"[a-z]+", text.lower())
-    if not words:
-        return "vi"
-    english = sum(1 for w in words if _ENGLISH.fullmatch(w))
-    vietnamese = sum(1 for w in words if _VIETNAMESE_ONLY.fullmatch(w))
-    return "en" if english >= 2 and english > vietnamese else "vi"
-
+from assistant.textnorm import clean, detect_language
 
 class Assistant:
     def __init__(self, settings: Settings, retriever: Retriever, log: QuestionLog | None = None) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from assistant.models import Chunk, Passage
 from assistant.store import IndexVersion, StoreHandle
-from assistant.textnorm import content_terms, fold
+from assistant.textnorm import content_terms, detect_language, fold
 
 RRF_K = 60
 CANDIDATES = 30
@@ -43,13 +43,18 @@ class SearchResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
-    """Reciprocal rank fusion of several rankings of item indices (best first)."""
+def rrf(rankings: list[list[int]], weights: list[float] | None = None, k: int = RRF_K) -> dict[int, float]:
+    """Weighted reciprocal rank fusion of several rankings of item indices (best first)."""
     fused: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, item in enumerate(ranking):
-            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank + 1)
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank + 1)
     return fused
+
+
+# The guides are Vietnamese: an English question shares few words with them, so its
+# lexical list is mostly noise and counts for less.
+LEXICAL_WEIGHT = {"vi": 1.0, "en": 0.3}
 
 
 def term_coverage(question_terms: set[str], chunk: Chunk) -> float:
@@ -92,11 +97,18 @@ class Retriever:
         version = self.store.current()
         if not version.chunks or not query.strip():
             return SearchResult(query, [], False, version.id)
+        lang = detect_language(query)
+        if lang == "vi":
+            query = version.restorer.restore(query)
         vector = self.embed(query)
         dense_rank, sims = self.dense_ranking(version, vector, CANDIDATES)
         lex_rank, lex_scores = self.lexical_ranking(version, query, CANDIDATES)
-        rankings = {"dense": [dense_rank], "lexical": [lex_rank], "hybrid": [dense_rank, lex_rank]}[mode]
-        fused = rrf(rankings)
+        rankings, weights = {
+            "dense": ([dense_rank], [1.0]),
+            "lexical": ([lex_rank], [1.0]),
+            "hybrid": ([dense_rank, lex_rank], [1.0, LEXICAL_WEIGHT[lang]]),
+        }[mode]
+        fused = rrf(rankings, weights)
         order = sorted(fused, key=lambda i: -fused[i])[: max(k, 1) * 3]
         terms = content_terms(query)
         missing = [i for i in order if i not in sims]

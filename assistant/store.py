@@ -12,13 +12,14 @@ import json
 import os
 import shutil
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import NoIndexError, StoreUnavailableError
 from assistant.lexical import LexicalIndex
 from assistant.models import Chunk
+from assistant.restore import Restorer
 from assistant.settings import Settings
 
 COLLECTION_PREFIX = "guides_"
@@ -70,10 +71,11 @@ class IndexVersion:
     lexical: LexicalIndex
     collection: Any
     manifest: dict[str, Any]
+    restorer: Restorer
+    by_id: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def by_id(self) -> dict[str, int]:
-        return {c.id: i for i, c in enumerate(self.chunks)}
+    def __post_init__(self) -> None:
+        self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
 
 
 def load_chunks(path: Path) -> list[Chunk]:
@@ -90,6 +92,7 @@ def open_version(settings: Settings, version_id: str, embedding_function: Any) -
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
         chunks = load_chunks(path / "chunks.jsonl")
+        restorer = Restorer.from_json(json.loads((path / "restore.json").read_text(encoding="utf-8")))
     except (OSError, ValueError) as exc:
         raise StoreUnavailableError(
             f"Không đọc được chỉ mục phiên bản {version_id} ({exc}). Hãy chạy lại `assistant ingest`."
@@ -115,7 +118,7 @@ def open_version(settings: Settings, version_id: str, embedding_function: Any) -
         raise StoreUnavailableError(
             f"Không mở được kho vector của phiên bản {version_id} ({exc}). Hãy chạy lại `assistant ingest`."
         ) from exc
-    return IndexVersion(version_id, path, chunks, lexical, collection, manifest)
+    return IndexVersion(version_id, path, chunks, lexical, collection, manifest, restorer)
 
 
 class StoreHandle:

@@ -53,16 +53,44 @@ def has_diacritics(text: str) -> bool:
     return fold(text) != nfc(text).lower()
 
 
-def lexical_tokens(text: str) -> list[str]:
-    """Tokens for the lexical index: folded syllables (minus stopwords) plus folded bigrams.
-
-    Bigrams stand in for Vietnamese compound words ('mat_khau', 'tam_tru') and survive a
-    question typed without marks, which a segmenter run on accented text would not.
-    """
-    sylls = folded_syllables(text)
-    unigrams = [s for s in sylls if s not in STOPWORDS]
-    bigrams = [f"{a}_{b}" for a, b in zip(sylls, sylls[1:]) if not (a in STOPWORDS and b in STOPWORDS)]
+def _grams(sylls: list[str], folded: list[str], prefix: str) -> list[str]:
+    unigrams = [prefix + s for s, f in zip(sylls, folded) if f not in STOPWORDS]
+    bigrams = [
+        f"{prefix}{a}_{b}"
+        for (a, b), (fa, fb) in zip(zip(sylls, sylls[1:]), zip(folded, folded[1:]))
+        if not (fa in STOPWORDS and fb in STOPWORDS)
+    ]
     return unigrams + bigrams
+
+
+def lexical_tokens(text: str) -> list[str]:
+    """Tokens for the lexical index: syllables and syllable bigrams, folded and accented.
+
+    Bigrams stand in for Vietnamese compound words ('mat_khau', 'tam_tru'). The folded view
+    lets a question typed without marks meet an accented guide; the accented view (prefixed
+    '~') rewards the exact spelling, so 'thuế' and 'thuê' stop looking alike when typed.
+    """
+    sylls = syllables(text)
+    folded = [fold(s) for s in sylls]
+    return _grams(folded, folded, "") + _grams(sylls, folded, "~")
+
+
+_ENGLISH = re.compile(
+    r"(how|what|where|when|why|which|can|could|should|do|does|did|is|are|my|the|i|to|for|with|if|"
+    r"forgot|lost|account|phone|money|wrong|card|pay|app|someone|called|get|need|change|who|there)"
+)
+_VIETNAMESE_ONLY = re.compile(r"(khong|duoc|lam|cach|toi|minh|cua|cho|nhu|the|nao|sao|voi|bi|da|roi|co|ko|dc|gi|thi)")
+
+
+def detect_language(text: str) -> str:
+    """'en' for a question in English, else 'vi' (Vietnamese typed without marks stays 'vi')."""
+    text = clean(text)
+    if has_diacritics(text):
+        return "vi"
+    words = re.findall(r"[a-z]+", text.lower())
+    english = sum(1 for w in words if _ENGLISH.fullmatch(w))
+    vietnamese = sum(1 for w in words if _VIETNAMESE_ONLY.fullmatch(w))
+    return "en" if english >= 2 and english > vietnamese else "vi"
 
 
 def content_terms(text: str) -> set[str]:

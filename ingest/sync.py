@@ -22,6 +22,7 @@ from typing import Any
 from assistant.errors import CorpusError, IngestLockedError
 from assistant.lexical import LexicalIndex
 from assistant.models import Chunk
+from assistant.restore import Restorer
 from assistant.settings import Settings
 from assistant.store import chroma_client, collection_name, prune_versions, read_pointer, write_pointer
 from ingest.loaders import load, supported
@@ -277,6 +278,8 @@ def build_version(
 
     everything = kept + new_chunks
     LexicalIndex.build([c.embed_text for c in everything]).save(path / "lexical")
+    restorer = Restorer.build([c.embed_text for c in everything])
+    _fsync_write(path / "restore.json", json.dumps(restorer.to_json(), ensure_ascii=False))
     _fsync_write(path / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in everything))
     files = {s: old_files[s] for s in kept_sources}
     files.update({s: {"sha256": hashes[s], "chunk_ids": [c.id for c in chunks]} for s, chunks in fresh.items()})

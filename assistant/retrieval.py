@@ -7,31 +7,61 @@ a coverage rule decides when the corpus simply does not speak to the question.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from assistant.models import Chunk, Passage
 from assistant.store import IndexVersion, StoreHandle
-from assistant.textnorm import content_terms, detect_language, fold
+from assistant.textnorm import content_terms, detect_language
 
 RRF_K = 60
 CANDIDATES = 30
 
 
+# English words that only a question about our topics would use; an English question with
+# none of them is almost surely about something else (weather, sport, prices).
+ENGLISH_DOMAIN = frozenset(
+    """
+    vneid id identity identification card citizen account password passcode otp pin phone sim bank banking
+    transfer transferred money qr vietqr wallet e-wallet mobile portal public service services dossier
+    application fee fees receipt police scam scammed scammer fraud link links residence temporary permanent
+    birth driving licence license health insurance criminal record ambassador ambassadors digital market
+    biometric biometrics face fingerprint nfc electricity water bill bills register registration activate
+    level lock locked unlock device hanoi ward commune movement skills learn community app sms call called
+    """.split()
+)
+
+
 @dataclass(frozen=True)
 class Coverage:
-    """When to believe the corpus covers a question (tuned on the development set)."""
+    """When to believe the corpus covers a question.
 
-    dense_alone: float = 0.885  # dense similarity that is enough on its own
-    dense_min: float = 0.83  # below this, no amount of word overlap makes it covered
-    overlap_min: float = 0.5  # share of the question's content words found in the passage
+    Tuned on the development set (tests/eval/questions): the best dense similarity among the
+    top passages separates covered from uncovered Vietnamese questions, and rarity-weighted
+    word overlap rescues covered questions the model scores a little low.
+    """
 
-    def covered(self, best: Passage) -> bool:
-        if best.dense >= self.dense_alone:
+    dense_alone: float = 0.875  # dense similarity that is enough on its own
+    dense_min: float = 0.85  # with enough word overlap, this much similarity will do
+    overlap_min: float = 0.5  # rarity-weighted share of the question's words found in a passage
+    english_dense_min: float = 0.77  # English question that names something of our domain
+
+    def covered(self, passages: list[Passage], query: str, lang: str) -> bool:
+        if not passages:
+            return False
+        dense = max(p.dense for p in passages)
+        overlap = max(p.coverage for p in passages)
+        if dense >= self.dense_alone:
             return True
-        return best.dense >= self.dense_min and best.coverage >= self.overlap_min
+        if lang == "en":
+            words = set(re.findall(r"[a-z][a-z-]*", query.lower()))
+            return dense >= self.english_dense_min and bool(words & ENGLISH_DOMAIN)
+        return dense >= self.dense_min and overlap >= self.overlap_min
 
 
 @dataclass
@@ -52,17 +82,22 @@ def rrf(rankings: list[list[int]], weights: list[float] | None = None, k: int = 
     return fused
 
 
-# The guides are Vietnamese: an English question shares few words with them, so its
-# lexical list is mostly noise and counts for less.
-LEXICAL_WEIGHT = {"vi": 1.0, "en": 0.3}
+# The guides are Vietnamese: an English question shares almost no words with them, so its
+# lexical list is noise; the multilingual dense model carries it alone (chosen on the dev set).
+LEXICAL_WEIGHT = {"vi": 1.0, "en": 0.0}
 
 
-def term_coverage(question_terms: set[str], chunk: Chunk) -> float:
+def term_coverage(question_terms: set[str], chunk: Chunk, idf: Callable[[str], float]) -> float:
+    """Share of the question's meaning words found in the passage, each weighted by its rarity.
+
+    'giá vàng hôm nay' shares 'hôm nay' with many guides but 'vàng' with none: weighted by
+    rarity, the missing word dominates and the passage does not cover the question.
+    """
     if not question_terms:
         return 0.0
-    passage_terms = set(fold(chunk.embed_text).split())
-    words = {w.strip(".,:;!?()\"'“”«»") for w in passage_terms}
-    return len(question_terms & words) / len(question_terms)
+    found = content_terms(chunk.embed_text)
+    total = sum(idf(t) for t in question_terms)
+    return sum(idf(t) for t in question_terms & found) / total if total > 0 else 0.0
 
 
 class Retriever:
@@ -120,11 +155,11 @@ class Retriever:
                 score=fused[i],
                 dense=sims.get(i, 0.0),
                 lexical=float(lex_scores[i]) if len(lex_scores) else 0.0,
-                coverage=term_coverage(terms, version.chunks[i]),
+                coverage=term_coverage(terms, version.chunks[i], version.idf),
             )
             for i in order
         ]
-        covered = bool(passages) and self.coverage.covered(passages[0])
+        covered = self.coverage.covered(passages, query, lang)
         return SearchResult(query, diversify(passages, k), covered, version.id)
 
     def _similarities(self, version: IndexVersion, vector: np.ndarray, indices: list[int]) -> dict[int, float]:

@@ -16,19 +16,23 @@ _INJECTION = [
     r"\b(system prompt|developer mode|jailbreak|dan mode|prompt he thong|loi nhac he thong)\b",
     r"\b(tiet lo|in ra|hien thi|cho xem)\b.{0,30}\b(prompt|chi dan he thong|cau lenh he thong|cau hinh)\b",
     r"\b(you are now|pretend to be|act as|tu gio ban la|hay dong vai|dong vai la)\b",
+    r"\b(reveal|show|print|tell me|repeat|dump)\b.{0,30}\b(instructions|system prompt|configuration|your prompt|hidden)\b",
 ]
 _OTHERS_DATA = [
-    r"\b(tra cuu|tim|cho (toi|minh|em|tui) (biet|xin)|lay|xem|cung cap|dua)\b.{0,30}"
+    r"\b(tra cuu|tim|cho (toi|minh|em|tui|t)|lay|xem|cung cap|dua)\b.{0,30}"
     r"\b(so cccd|so can cuoc|so dinh danh|so dien thoai|sdt|dia chi|thong tin ca nhan|ngay sinh|so tai khoan|stk|mat khau)\b"
     r".{0,30}\bcua (?!toi\b|minh\b|em\b|tui\b|chinh)(ong|ba|anh|chi|co|chu|bac|nguoi|hang xom|vo|chong|ban|ai|[a-z]+ [a-z]+)",
     r"\b(phone number|home address|id number|password|bank account)\b.{0,20}\bof\b (?!mine|myself)",
-    r"\b(hack|be khoa|xam nhap|chiem)\b.{0,30}\b(tai khoan|vneid|facebook|zalo|ngan hang)\b",
+    r"\b(dia chi|so dien thoai|sdt|so cccd|so can cuoc|so dinh danh|ngay sinh|so tai khoan|stk)\b( nha| rieng)?"
+    r" cua (ong|ba|anh|chi|co|chu|bac|nguoi|hang xom)\b(?! (toi|minh|tui)\b).{0,40}\b(o dau|la gi|la bao nhieu|bao nhieu|the nao)\b",
+    r"\b(hack|be khoa|xam nhap|chiem|break into)\b.{0,40}\b(tai khoan|vneid|facebook|zalo|ngan hang|account|phone)\b",
 ]
 _COLLECT_SECRETS = [
     r"\b(gui|doc|dua|nhan|giu|luu|nho|cam)\b.{0,20}\b(otp|mat khau|passcode|ma pin|mk)\b.{0,25}\b(cho|giup|ho)\b.{0,5}\b(ban|tro ly|em|may|bot)\b",
     r"\b(ban|tro ly|bot)\b.{0,20}\b(nhan|giu|luu|nhap)\b.{0,20}\b(otp|mat khau|passcode|ma pin)\b",
     r"\b(dang nhap|kich hoat|chuyen tien|chuyen khoan)\b.{0,10}\b(ho|giup) (toi|minh|em|tui)\b.{0,40}\b(otp|mat khau|passcode|mk)\b",
     r"\b(otp|mat khau|passcode|mk)\b.{0,40}\b(dang nhap|kich hoat|chuyen tien|chuyen khoan)\b.{0,10}\b(ho|giup) (toi|minh|em|tui)\b",
+    r"\b(otp|mat khau|passcode|ma pin|mk|password)\b.{0,40}\b(la|:|is)\b.{0,60}\b(ho|giup|dum|for me)\b",
     r"\b(here is|this is) my (otp|password|passcode|pin)\b",
     r"\b(log ?in|sign ?in|transfer)\b.{0,20}\bfor me\b",
 ]

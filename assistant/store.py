@@ -9,6 +9,7 @@ same Chroma directory.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import threading
@@ -72,10 +73,15 @@ class IndexVersion:
     collection: Any
     manifest: dict[str, Any]
     restorer: Restorer
+    term_df: dict[str, int] = field(default_factory=dict)  # folded content word → passages containing it
     by_id: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
+
+    def idf(self, term: str) -> float:
+        """Rarity of a word in the corpus; a word the corpus never uses weighs the most."""
+        return math.log((len(self.chunks) + 1) / (self.term_df.get(term, 0) + 0.5))
 
 
 def load_chunks(path: Path) -> list[Chunk]:
@@ -93,6 +99,7 @@ def open_version(settings: Settings, version_id: str, embedding_function: Any) -
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
         chunks = load_chunks(path / "chunks.jsonl")
         restorer = Restorer.from_json(json.loads((path / "restore.json").read_text(encoding="utf-8")))
+        term_df = json.loads((path / "terms.json").read_text(encoding="utf-8"))["df"]
     except (OSError, ValueError) as exc:
         raise StoreUnavailableError(
             f"Không đọc được chỉ mục phiên bản {version_id} ({exc}). Hãy chạy lại `assistant ingest`."
@@ -118,7 +125,7 @@ def open_version(settings: Settings, version_id: str, embedding_function: Any) -
         raise StoreUnavailableError(
             f"Không mở được kho vector của phiên bản {version_id} ({exc}). Hãy chạy lại `assistant ingest`."
         ) from exc
-    return IndexVersion(version_id, path, chunks, lexical, collection, manifest, restorer)
+    return IndexVersion(version_id, path, chunks, lexical, collection, manifest, restorer, term_df)
 
 
 class StoreHandle:

@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -23,6 +24,7 @@ from assistant.errors import CorpusError, IngestLockedError
 from assistant.lexical import LexicalIndex
 from assistant.models import Chunk
 from assistant.restore import Restorer
+from assistant.textnorm import content_terms
 from assistant.settings import Settings
 from assistant.store import chroma_client, collection_name, prune_versions, read_pointer, write_pointer
 from ingest.loaders import load, supported
@@ -279,6 +281,10 @@ def build_version(
     everything = kept + new_chunks
     LexicalIndex.build([c.embed_text for c in everything]).save(path / "lexical")
     restorer = Restorer.build([c.embed_text for c in everything])
+    df: Counter[str] = Counter()
+    for c in everything:
+        df.update(content_terms(c.embed_text))
+    _fsync_write(path / "terms.json", json.dumps({"chunks": len(everything), "df": df}, ensure_ascii=False))
     _fsync_write(path / "restore.json", json.dumps(restorer.to_json(), ensure_ascii=False))
     _fsync_write(path / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in everything))
     files = {s: old_files[s] for s in kept_sources}

@@ -1,0 +1,137 @@
+"""`assistant ask --json` keeps the contract in ../shared/CONTRACT.md, line for line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STATUSES = {"answered", "no_answer", "refused"}
+CITATION_KEYS = {"n", "source", "title", "section", "url", "text", "score"}
+
+
+def run_ask(data_dir: Path, stdin: str) -> list[dict]:
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--json"],
+        input=stdin.encode("utf-8"),
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = proc.stdout.decode("utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def assert_contract(line: dict, chunk_texts: set[str]) -> None:
+    assert set(line) == {"question", "status", "answer", "citations"}
+    assert line["status"] in STATUSES
+    assert isinstance(line["answer"], str) and line["answer"].strip()
+    for i, c in enumerate(line["citations"], 1):
+        assert set(c) == CITATION_KEYS
+        assert c["n"] == i
+        assert c["url"].startswith("http")
+        assert c["text"] in chunk_texts, "a citation quotes a passage exactly as stored"
+    if line["status"] == "answered":
+        assert line["citations"], "an answer always cites"
+    else:
+        assert line["citations"] == []
+
+
+@pytest.fixture(scope="module")
+def chunk_texts(bundled_index: Path) -> set[str]:
+    from assistant.settings import Settings
+    from assistant.store import read_pointer
+
+    settings = Settings(data_dir=bundled_index)
+    path = settings.versions_dir / read_pointer(settings) / "chunks.jsonl"
+    return {json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()}
+
+
+def test_acceptance_questions_from_the_foundation_issue(bundled_index, chunk_texts):
+    lines = run_ask(bundled_index, "Làm sao để kích hoạt tài khoản VNeID?\nquen mat khau vneid\ngiá vàng hôm nay\n")
+    assert [line["status"] for line in lines] == ["answered", "answered", "no_answer"]
+    assert lines[0]["citations"][0]["source"] == "corpus/vneid/kich-hoat-tai-khoan.md"
+    assert lines[1]["citations"][0]["source"] == "corpus/vneid/quen-mat-khau.md"
+    assert "1900 0368" in lines[2]["answer"] or "một cửa" in lines[2]["answer"]
+    for line in lines:
+        assert_contract(line, chunk_texts)
+
+
+def test_every_line_gets_exactly_one_answer_even_when_odd(bundled_index, chunk_texts):
+    odd = [
+        "",
+        "   ",
+        "x" * 5000,
+        "<script>alert('xin chào')</script>",
+        "🙂🙂🙂 chuyển khoản 🙏",
+        "\u202eđăng ký tạm trú\u202c",
+        "'; DROP TABLE guides; --",
+        "mã OTP của tôi là 123456, đăng nhập giúp tôi",
+    ]
+    lines = run_ask(bundled_index, "\n".join(odd) + "\n")
+    assert len(lines) == len(odd)
+    for line, question in zip(lines, odd):
+        assert line["question"] is not None
+        assert_contract(line, chunk_texts)
+    assert lines[0]["status"] == "no_answer" and "chưa nhập câu hỏi" in lines[0]["answer"]
+    assert lines[-1]["status"] == "refused"
+
+
+@pytest.mark.parametrize(
+    "accented, bare",
+    [
+        ("Quên mật khẩu VNeID thì làm sao?", "quen mat khau vneid thi lam sao"),
+        ("Đăng ký tạm trú cho người thuê nhà", "dang ky tam tru cho nguoi thue nha"),
+        ("Chuyển tiền nhầm tài khoản phải làm gì?", "chuyen tien nham tai khoan phai lam gi"),
+        ("Thông báo lưu trú khi có khách đến ở", "thong bao luu tru khi co khach den o"),
+    ],
+)
+def test_accented_and_unaccented_questions_reach_the_same_guide(bundled_assistant, accented, bare):
+    first = bundled_assistant.ask(accented)
+    second = bundled_assistant.ask(bare)
+    assert first.status == second.status == "answered"
+    assert first.citations[0].source == second.citations[0].source
+
+
+@pytest.mark.parametrize(
+    "question, guide",
+    [
+        ("sao ko nhan dc ma otp kich hoat vneid", "vneid/kich-hoat-tai-khoan.md"),
+        ("chuyen khoan qr ntn", "thanh-toan/chuyen-khoan-vietqr.md"),
+        ("How do I get my VNeID password back?", "vneid/quen-mat-khau.md"),
+        ("lỡ ck nhầm stk thì lấy lại tiền sao", "thanh-toan/chuyen-nham-tai-khoan.md"),
+    ],
+)
+def test_colloquial_and_english_questions_find_the_guide(bundled_assistant, question, guide):
+    answer = bundled_assistant.ask(question)
+    assert answer.status == "answered"
+    assert answer.citations[0].source == "corpus/" + guide
+
+
+def test_plain_ask_prints_answer_and_numbered_sources(bundled_index):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(bundled_index)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "Quên passcode VNeID phải làm sao?"],
+        capture_output=True, env=env, cwd=ROOT, timeout=300,
+    )
+    out = proc.stdout.decode()
+    assert proc.returncode == 0
+    assert "Các bước:" in out and "Nguồn:" in out
+    assert "[1] Quên passcode VNeID" in out
+
+
+def test_ask_without_an_index_says_what_to_run(tmp_path):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "empty")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "Kích hoạt VNeID"], capture_output=True, env=env, cwd=ROOT, timeout=300
+    )
+    assert proc.returncode == 1
+    assert "Chưa có chỉ mục — hãy chạy `assistant ingest`" in proc.stderr.decode()

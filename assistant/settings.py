@@ -35,6 +35,22 @@ class Settings(BaseSettings):
         2000, ge=100, description="Longer questions are cut to this many characters before search."
     )
     keep_versions: int = Field(2, ge=1, description="Index versions kept on disk after a successful ingest.")
+    llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field(
+        "none", description="Generative backend for answers: `none` (extractive, default), `openai`, `ollama` or `llamacpp`."
+    )
+    llm_url: str = Field("", description="Base URL of an OpenAI-compatible server or of Ollama (e.g. http://127.0.0.1:11434).")
+    llm_model: str = Field("", description="Model name to ask the OpenAI-compatible server or Ollama for.")
+    llm_api_key: str = Field("", description="API key for the OpenAI-compatible server, if it needs one.")
+    llm_gguf_path: str = Field("", description="Path of a local GGUF model file for the `llamacpp` backend.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for a generative backend before answering extractively.")
+    admin_password_hash: str = Field(
+        "", description="PBKDF2 hash of the staff admin password (make one with `assistant admin-password`)."
+    )
+    admin_password: str = Field(
+        "", description="Plain staff admin password, for development only; refused when ASSISTANT_PRODUCTION is set."
+    )
+    production: bool = Field(False, description="Production mode: no plain admin password, no defaults that weaken safety.")
+    max_file_mb: float = Field(20.0, gt=0, description="Corpus files larger than this many megabytes are reported and skipped.")
     hotline_note: str = Field(
         "bộ phận một cửa của UBND xã, phường nơi bạn ở, hoặc tổng đài 1900 0368 "
         "(hỗ trợ VNeID, căn cước, dữ liệu dân cư – Bộ Công an)",

@@ -139,6 +139,7 @@ class Composer:
                 text=c.text,
                 score=scores[c.id].score if c.id in scores else 0.0,
                 checked=c.checked,
+                chunk_id=c.id,
             )
             for i, c in enumerate(cited, 1)
         ]

@@ -61,6 +61,7 @@ class Citation:
     text: str
     score: float
     checked: str = ""
+    chunk_id: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +83,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)  # titles of guides shown as "Xem thêm"
+    standalone: str = ""  # the question as searched, after follow-up condensation
 
     def to_json(self) -> dict[str, Any]:
         return {

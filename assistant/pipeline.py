@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from assistant.answer import Composer
-from assistant.errors import AssistantError
+from assistant.conversation import Exchange, condense, step_reference
 from assistant.logs import QuestionLog
 from assistant.models import Answer, Chunk
 from assistant.query import normalise_question
@@ -51,37 +51,57 @@ class Assistant:
             return None
         return version.chunks[max(candidates, key=lambda i: scores[i])]
 
-    def ask(self, question: Any) -> Answer:
+    def ask(self, question: Any, history: list[Exchange] | None = None) -> Answer:
+        """Answer one question; `history` holds the earlier turns of the same conversation."""
         started = time.perf_counter()
         text = clean(str(question) if question is not None else "")
-        answer = self._answer(text)
+        answer = self._answer(text, history or [])
         if self.log is not None:
             self.log.record(redact(text), answer, time.perf_counter() - started)
         return answer
 
-    def _answer(self, text: str) -> Answer:
+    def _answer(self, text: str, history: list[Exchange]) -> Answer:
         lang = detect_language(text)
         if not text:
             return Answer(text, "no_answer", self._empty_reply(lang))
         verdict = check(text)
         if verdict.refused:
             return Answer(text, "refused", self._refusal(verdict.reason))
-        query = normalise_question(redact(text), self.settings.max_question_chars)
-        try:
-            result = self.retriever.search(query, k=self.settings.top_k)
-        except AssistantError:
-            raise
-        if not result.passages or not result.covered:
-            answer = Answer(text, "no_answer", self._no_answer(result, lang))
-        else:
-            version = self.retriever.store.current()
-            answer = self.composer(version).answered(text, result.passages, lang, self.settings.top_k)
+        step = self._step_from_history(text, history, lang)
+        if step is not None:
+            return step
+        standalone = condense(text, history)
+        answer = self._search_and_compose(text, standalone, lang)
+        answer.standalone = standalone
         if verdict.sensitive:
             answer.text = self._sensitive_warning(verdict.sensitive) + "\n\n" + answer.text
         return answer
 
-    def search(self, text: str) -> SearchResult:
-        return self.retriever.search(normalise_question(redact(clean(text)), self.settings.max_question_chars))
+    def _step_from_history(self, text: str, history: list[Exchange], lang: str) -> Answer | None:
+        """'bước 3 là gì?' right after an answer with steps: repeat that step, with its citation."""
+        n = step_reference(text)
+        last = next((e.answer for e in reversed(history) if e.answer.status == "answered"), None)
+        if n is None or last is None or not last.steps or not last.citations:
+            return None
+        label = "Step" if lang == "en" else "Bước"
+        if not 1 <= n <= len(last.steps):
+            body = (f"The previous answer has {len(last.steps)} steps." if lang == "en"
+                    else f"Câu trả lời trước chỉ có {len(last.steps)} bước.")
+            return Answer(text, "answered", body + " [1]", last.citations[:1], last.steps, standalone=text)
+        reply = f"{label} {n}: {last.steps[n - 1]} [1]"
+        if n < len(last.steps):
+            reply += f"\n\n{label} {n + 1}: {last.steps[n]} [1]"
+        return Answer(text, "answered", reply, last.citations[:1], last.steps, standalone=text)
+
+    def _search_and_compose(self, text: str, standalone: str, lang: str) -> Answer:
+        query = normalise_question(redact(standalone), self.settings.max_question_chars)
+        result = self.retriever.search(query, k=self.settings.top_k)
+        if not result.passages or not result.covered:
+            return Answer(text, "no_answer", self._no_answer(result, lang))
+        version = self.retriever.store.current()
+        answer = self.composer(version).answered(standalone, result.passages, lang, self.settings.top_k)
+        answer.question = text
+        return answer
 
     def _empty_reply(self, lang: str) -> str:
         if lang == "en":

@@ -135,3 +135,23 @@ def test_ask_without_an_index_says_what_to_run(tmp_path):
     )
     assert proc.returncode == 1
     assert "Chưa có chỉ mục — hãy chạy `assistant ingest`" in proc.stderr.decode()
+
+
+def test_follow_up_uses_the_previous_turn(bundled_assistant):
+    from assistant.conversation import Exchange
+
+    first = bundled_assistant.ask("Làm sao đăng ký tài khoản VNeID mức 2?")
+    history = [Exchange(first.standalone, first)]
+    follow = bundled_assistant.ask("còn nếu quên mật khẩu thì sao?", history)
+    assert follow.status == "answered"
+    assert follow.citations[0].source == "corpus/vneid/quen-mat-khau.md"
+
+
+def test_step_follow_up_repeats_that_step_with_its_citation(bundled_assistant):
+    from assistant.conversation import Exchange
+
+    first = bundled_assistant.ask("Làm sao để kích hoạt tài khoản VNeID?")
+    assert len(first.steps) >= 3
+    step = bundled_assistant.ask("bước 3 là gì?", [Exchange(first.standalone, first)])
+    assert step.text.startswith(f"Bước 3: {first.steps[2]}")
+    assert step.citations[0].text == first.citations[0].text

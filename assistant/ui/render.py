@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlencode
 
 from assistant.models import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
+
+
+def card_link(citation: Citation, note: str = "", pdf: bool = False) -> str:
+    query = {"chunk": citation.chunk_id}
+    if note:
+        query["note"] = note
+    return ("/the-buoc.pdf?" if pdf else "/the-buoc?") + urlencode(query)
 
 
 def citation_html(c: Citation) -> str:
@@ -22,12 +30,20 @@ def citation_html(c: Citation) -> str:
     )
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The answer text (already Markdown-safe lines) followed by expandable citations."""
+def answer_body(answer: Answer) -> str:
     body = html.escape(answer.text, quote=False)
     body = _MARKER.sub(lambda m: f"<sup>[{m.group(1)}]</sup>", body)
-    body = body.replace("\n", "  \n")
+    return body.replace("\n", "  \n")
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer text (escaped) followed by expandable citations and a link to its step card."""
+    body = answer_body(answer)
     if not answer.citations:
         return body
     sources = "\n".join(citation_html(c) for c in answer.citations)
-    return f"{body}\n\n**Nguồn trích dẫn** (bấm để xem nguyên văn):\n\n{sources}"
+    card = ""
+    if answer.status == "answered" and answer.citations[0].chunk_id:
+        card = (f'\n\n<a class="card-link" href="{html.escape(card_link(answer.citations[0]), quote=True)}" '
+                'target="_blank">🔗 Mở thẻ hướng dẫn (in hoặc gửi cho người thân)</a>')
+    return f"{body}{card}\n\n**Nguồn trích dẫn** (bấm để xem nguyên văn):\n\n{sources}"

@@ -1,0 +1,218 @@
+"""Staff admin (`/quan-tri`): manage guides, preview and run ingest, read the gap report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.errors import AssistantError, CorpusError
+from assistant.feedback import FeedbackStore
+from assistant.gaps import figures, gap_report, read_log, to_csv
+from assistant.settings import Settings
+
+UPLOADABLE = (".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".txt")
+TOPICS = ("vneid", "dichvucong", "thanh-toan", "an-toan", "phong-trao")
+_SAFE_NAME = re.compile(r"[^a-z0-9._-]+")
+
+
+def safe_filename(name: str) -> str:
+    from assistant.textnorm import fold
+
+    stem = _SAFE_NAME.sub("-", fold(Path(name).name)).strip("-.")
+    return stem or "huong-dan"
+
+
+def save_uploads(settings: Settings, files: list[str], topic: str, meta: dict[str, str]) -> list[str]:
+    """Copy uploaded files into corpus/<topic>/; other formats get a `.meta.yml` with the staff's fields."""
+    if topic not in TOPICS:
+        raise CorpusError(f"Chủ đề '{topic}' không hợp lệ (chọn một trong: {', '.join(TOPICS)})")
+    saved = []
+    folder = settings.corpus_dir / topic
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        name = safe_filename(Path(path).name)
+        if Path(name).suffix.lower() not in UPLOADABLE:
+            raise CorpusError(f"{Path(path).name}: định dạng chưa được hỗ trợ (chỉ nhận {', '.join(UPLOADABLE)})")
+        target = folder / name
+        shutil.copyfile(path, target)
+        if target.suffix.lower() not in (".md", ".markdown"):
+            fields = {k: v.strip() for k, v in meta.items() if v and v.strip()}
+            fields["topic"] = topic
+            Path(str(target) + ".meta.yml").write_text(yaml.safe_dump(fields, allow_unicode=True), encoding="utf-8")
+        saved.append(f"{settings.corpus_dir.name}/{topic}/{name}")
+    return saved
+
+
+def remove_guide(settings: Settings, source: str) -> str:
+    """Move a guide (and its sidecar) to data/trash: removing should never destroy a file."""
+    relative = Path(source).relative_to(settings.corpus_dir.name) if source.startswith(settings.corpus_dir.name + "/") else Path(source)
+    path = (settings.corpus_dir / relative).resolve()
+    if settings.corpus_dir.resolve() not in path.parents or not path.is_file():
+        raise CorpusError(f"Không tìm thấy hướng dẫn '{source}'")
+    trash = settings.data_dir / "trash" / dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    trash.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), trash / path.name)
+    sidecar = Path(str(path) + ".meta.yml")
+    if sidecar.exists():
+        shutil.move(str(sidecar), trash / sidecar.name)
+    return f"Đã chuyển {source} vào {trash}. Bấm “Xem trước” rồi “Nạp lại” để cập nhật chỉ mục."
+
+
+def list_guides(settings: Settings) -> list[str]:
+    from ingest.sync import scan
+
+    try:
+        return sorted(scan(settings.corpus_dir))
+    except CorpusError:
+        return []
+
+
+def preview(settings: Settings) -> str:
+    """What the next ingest would do, file by file, with chunk counts."""
+    from ingest.loaders import load
+    from ingest.splitter import split
+    from ingest.sync import current_manifest, plan
+
+    manifest = current_manifest(settings)
+    todo = plan(settings.corpus_dir, manifest, settings.embedding_model)
+    rows = []
+    for source in todo.to_load:
+        kind = "thêm mới" if source in todo.new else "cập nhật"
+        try:
+            count = len(split(load(todo.paths[source], source), settings.chunk_size))
+            rows.append(f"| {html.escape(source)} | {kind} | {count} đoạn |")
+        except CorpusError as exc:
+            rows.append(f"| {html.escape(source)} | lỗi, sẽ bỏ qua | {html.escape(str(exc))} |")
+    for source in todo.removed:
+        rows.append(f"| {html.escape(source)} | xoá | {len(manifest['files'][source]['chunk_ids'])} đoạn |")
+    for source, reason in todo.known_failures.items():
+        rows.append(f"| {html.escape(source)} | lỗi (đã biết) | {html.escape(reason)} |")
+    if not rows:
+        return f"**Không có thay đổi.** {len(todo.unchanged)} hướng dẫn giữ nguyên."
+    return (f"**Sẽ thay đổi {len(todo.to_load) + len(todo.removed)} tệp** (giữ nguyên {len(todo.unchanged)}):\n\n"
+            "| tệp | việc | chi tiết |\n|---|---|---|\n" + "\n".join(rows))
+
+
+def report_markdown(report: Any) -> str:
+    lines = [
+        "**Đã nạp xong.**" if not report.nothing_changed else "**Không có gì thay đổi** (nothing changed).",
+        f"- Tệp: thêm {len(report.added_files)}, cập nhật {len(report.updated_files)}, xoá {len(report.removed_files)},"
+        f" giữ nguyên {report.unchanged_files}",
+        f"- Đoạn: thêm {report.chunks_added}, xoá {report.chunks_removed}, giữ nguyên {report.chunks_kept}",
+        f"- Phiên bản chỉ mục: {report.version} ({report.seconds:.1f} s)",
+    ]
+    if report.errors:
+        lines.append(f"\n**{len(report.errors)} tệp lỗi, đã bỏ qua:**")
+        lines += [f"- {html.escape(reason)}" for reason in report.errors.values()]
+    return "\n".join(lines)
+
+
+def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
+    import gradio as gr
+
+    log_path = settings.data_dir / "logs" / "questions.jsonl"
+
+    def upload(files: list[str] | None, topic: str, title: str, url: str, source: str, checked: str) -> tuple:
+        if not files:
+            return "Chưa chọn tệp nào.", gr.update()
+        try:
+            saved = save_uploads(settings, files, topic, {"title": title, "source_url": url, "source_name": source,
+                                                          "checked": checked})
+        except (CorpusError, OSError) as exc:
+            return f"Không lưu được: {html.escape(str(exc))}", gr.update()
+        return ("Đã lưu: " + ", ".join(saved) + ". Bấm “Xem trước thay đổi”.",
+                gr.update(choices=list_guides(settings)))
+
+    def remove(source: str | None) -> tuple:
+        if not source:
+            return "Chọn một hướng dẫn để xoá.", gr.update()
+        try:
+            message = remove_guide(settings, source)
+        except (CorpusError, OSError) as exc:
+            message = f"Không xoá được: {html.escape(str(exc))}"
+        return message, gr.update(choices=list_guides(settings), value=None)
+
+    def show_preview() -> str:
+        try:
+            return preview(settings)
+        except AssistantError as exc:
+            return f"Không xem trước được: {html.escape(str(exc))}"
+
+    def run_ingest(progress: Any = gr.Progress()) -> str:
+        from ingest.sync import sync
+
+        labels = {"load": "Đọc tệp", "copy": "Giữ đoạn cũ", "embed": "Tạo vector", "done": "Xong"}
+
+        def notify(stage: str, done: int, total: int) -> None:
+            progress((done, max(total, 1)), desc=labels.get(stage, stage))
+
+        try:
+            return report_markdown(sync(settings, settings.corpus_dir, notify))
+        except AssistantError as exc:
+            return f"**Không nạp được:** {html.escape(str(exc))}"
+
+    def gaps() -> tuple:
+        report = gap_report(read_log(log_path), feedback.all())
+        rows = [[g.count, g.last_seen[:16].replace("T", " "), "; ".join(g.reasons), " | ".join(g.examples)] for g in report]
+        csv_path = settings.data_dir / "exports" / "bao-cao-cau-hoi-chua-tra-loi.csv"
+        csv_path.parent.mkdir(parents=True, exist_ok=True)
+        csv_path.write_text(to_csv(report), encoding="utf-8-sig")
+        return rows, str(csv_path)
+
+    def stats() -> tuple:
+        figs = figures(read_log(log_path))
+        lines = [f"- Tổng số câu hỏi: **{figs['questions']}**, tỉ lệ có câu trả lời: **{figs['answered_share']:.0%}**"]
+        lines += [f"- {day}: {n} câu" for day, n in figs["per_day"].items()]
+        lines.append("\n**Hướng dẫn được trích nhiều nhất:**")
+        lines += [f"- {html.escape(src)}: {n}" for src, n in figs["top_guides"]]
+        fb = [[f.time[:16].replace("T", " "), "👍" if f.rating > 0 else "👎", f.question, f.comment,
+               ", ".join(f.sources[:2])] for f in feedback.all(200)]
+        return "\n".join(lines), fb
+
+    with gr.Blocks(title="Trợ lý số — quản trị") as page:
+        gr.Markdown("# Quản trị Trợ lý số\nQuản lý hướng dẫn, nạp lại chỉ mục và xem câu hỏi chưa được trả lời.")
+        with gr.Tab("Hướng dẫn"):
+            with gr.Row():
+                files = gr.File(label="Tải lên hướng dẫn (.md, .html, .pdf, .docx, .txt)", file_count="multiple",
+                                file_types=list(UPLOADABLE), type="filepath", elem_id="admin-files")
+                with gr.Column():
+                    topic = gr.Dropdown(list(TOPICS), value="vneid", label="Chủ đề", elem_id="admin-topic")
+                    gr.Markdown("Với tệp không phải Markdown, điền thông tin nguồn:")
+                    title = gr.Textbox(label="Tiêu đề", elem_id="admin-title")
+                    url = gr.Textbox(label="Địa chỉ nguồn (https://…)", elem_id="admin-url")
+                    source = gr.Textbox(label="Tên nguồn (cơ quan, báo)", elem_id="admin-source")
+                    checked = gr.Textbox(label="Ngày kiểm tra (YYYY-MM-DD)", value=dt.date.today().isoformat(),
+                                         elem_id="admin-checked")
+            save = gr.Button("Lưu vào thư mục hướng dẫn", variant="primary", elem_id="admin-save")
+            saved = gr.Markdown(elem_id="admin-saved")
+            with gr.Row():
+                existing = gr.Dropdown(list_guides(settings), label="Xoá một hướng dẫn", elem_id="admin-existing")
+                delete = gr.Button("Xoá", variant="stop", elem_id="admin-delete")
+            with gr.Row():
+                look = gr.Button("Xem trước thay đổi", elem_id="admin-preview")
+                go = gr.Button("Nạp lại chỉ mục", variant="primary", elem_id="admin-ingest")
+            plan_box = gr.Markdown(elem_id="admin-plan")
+            result = gr.Markdown(elem_id="admin-report")
+            save.click(upload, [files, topic, title, url, source, checked], [saved, existing], api_name=False)
+            delete.click(remove, [existing], [saved, existing], api_name=False)
+            look.click(show_preview, None, plan_box, api_name=False)
+            go.click(run_ingest, None, result, api_name=False)
+        with gr.Tab("Câu hỏi chưa trả lời", elem_id="admin-gaps-tab"):
+            refresh = gr.Button("Làm mới báo cáo", elem_id="admin-gaps-refresh")
+            table = gr.Dataframe(headers=["số lần", "lần cuối", "lý do", "ví dụ"], interactive=False,
+                                 elem_id="admin-gaps", wrap=True)
+            export = gr.File(label="Tải CSV", elem_id="admin-gaps-csv")
+            refresh.click(gaps, None, [table, export], api_name=False)
+        with gr.Tab("Góp ý và số liệu", elem_id="admin-stats-tab"):
+            refresh_stats = gr.Button("Làm mới", elem_id="admin-stats-refresh")
+            numbers = gr.Markdown(elem_id="admin-figures")
+            fb_table = gr.Dataframe(headers=["thời gian", "đánh giá", "câu hỏi", "góp ý", "nguồn"], interactive=False,
+                                    wrap=True, elem_id="admin-feedback")
+            refresh_stats.click(stats, None, [numbers, fb_table], api_name=False)
+    return page

@@ -1,0 +1,102 @@
+"""The resident chat page (`/`): phone-first, large text, examples, citations, feedback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from assistant.conversation import Exchange
+from assistant.errors import AssistantError
+from assistant.feedback import FeedbackStore
+from assistant.ui.render import answer_markdown
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = {
+    "VNeID": ["Làm sao để kích hoạt tài khoản VNeID?", "quen mat khau vneid thi lam sao"],
+    "Dịch vụ công": ["Nộp hồ sơ trực tuyến trên Cổng dịch vụ công thế nào?", "làm giấy khai sinh cho con online"],
+    "Thanh toán": ["Chuyển khoản bằng mã QR như thế nào?", "chuyen khoan nham tai khoan phai lam sao"],
+    "An toàn": ["Có người gọi tự xưng công an bảo cập nhật VNeID qua đường link", "ngân hàng gọi xin mã OTP có đưa không"],
+}
+THINKING = "Đang tìm…"
+FAILED = "Xin lỗi, đã có lỗi khi tìm câu trả lời. Bạn hãy thử lại sau ít phút hoặc hỏi tại bộ phận một cửa."
+
+FONT_JS = "(size) => { document.documentElement.style.setProperty('--ts-size', size + 'px'); return size; }"
+
+
+def answer_turn(assistant: Any, question: str, exchanges: list[Exchange]) -> tuple[str, Exchange | None]:
+    """One question through the assistant; a failure becomes a kind sentence, never a trace."""
+    try:
+        answer = assistant.ask(question, exchanges)
+    except AssistantError as exc:
+        return f"Xin lỗi, hệ thống đang gặp sự cố: {exc}", None
+    except Exception:
+        log.exception("answer failed")
+        return FAILED, None
+    return answer_markdown(answer), Exchange(answer.standalone or question, answer)
+
+
+def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
+    import gradio as gr
+
+    def respond(question: str, history: list[dict[str, Any]], exchanges: list[Exchange]) -> Iterator[tuple]:
+        question = (question or "").strip()
+        history, exchanges = list(history or []), list(exchanges or [])
+        if not question:
+            yield "", history, exchanges, gr.update()
+            return
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": THINKING}]
+        yield "", history, exchanges, gr.update(visible=False)
+        reply, exchange = answer_turn(assistant, question, exchanges)
+        history[-1] = {"role": "assistant", "content": reply}
+        if exchange is not None:
+            exchanges = (exchanges + [exchange])[-6:]
+        yield "", history, exchanges, gr.update(visible=exchange is not None, value="")
+
+    def rate(rating: int, comment: str, exchanges: list[Exchange]) -> tuple[str, Any]:
+        if not exchanges:
+            return "Hãy hỏi một câu trước khi đánh giá.", gr.update()
+        last = exchanges[-1]
+        feedback.add(last.answer.question, last.answer.text, last.answer.status,
+                     [c.source for c in last.answer.citations], rating, comment or "")
+        return "Cảm ơn bạn đã góp ý!", gr.update(value="")
+
+    with gr.Blocks(title="Trợ lý số — hỏi đáp VNeID, dịch vụ công, thanh toán") as page:
+        gr.Markdown(
+            "# Trợ lý số\nHỏi cách dùng **VNeID**, **dịch vụ công trực tuyến** và **thanh toán không dùng tiền mặt**. "
+            "Câu trả lời lấy từ các hướng dẫn đã kiểm tra, có ghi nguồn. "
+            "**Không bao giờ gửi mã OTP, mật khẩu, passcode hay số căn cước ở đây.**",
+            elem_id="ts-title",
+        )
+        exchanges = gr.State([])
+        chat = gr.Chatbot(label="Trò chuyện", elem_id="chat", height=480, buttons=["copy"])
+        with gr.Row(equal_height=True):
+            box = gr.Textbox(placeholder="Gõ câu hỏi, có dấu hay không dấu đều được…", show_label=False, scale=5,
+                             elem_id="question", autofocus=True, max_length=5000)
+            send = gr.Button("Hỏi", variant="primary", scale=1, elem_id="ask", min_width=80)
+        with gr.Group(visible=False, elem_id="feedback") as rating_box:
+            comment = gr.Textbox(label="Câu trả lời có giúp ích không? Góp ý thêm (không bắt buộc)", lines=1,
+                                 elem_id="feedback-comment", max_length=1000)
+            with gr.Row():
+                up = gr.Button("👍 Có ích", size="sm", elem_id="thumbs-up")
+                down = gr.Button("👎 Chưa đúng ý", size="sm", elem_id="thumbs-down")
+            thanks = gr.Markdown(elem_id="feedback-thanks")
+        outputs = [box, chat, exchanges, rating_box]
+        box.submit(respond, [box, chat, exchanges], outputs, api_name="ask")
+        send.click(respond, [box, chat, exchanges], outputs, api_name=False)
+        up.click(lambda c, e: rate(1, c, e), [comment, exchanges], [thanks, comment], api_name=False)
+        down.click(lambda c, e: rate(-1, c, e), [comment, exchanges], [thanks, comment], api_name=False)
+        gr.Markdown("### Câu hỏi mẫu")
+        for topic, questions in EXAMPLES.items():
+            with gr.Row():
+                gr.Markdown(f"**{topic}**", min_height=0)
+                for q in questions:
+                    gr.Button(q, size="sm").click(respond, [gr.State(q), chat, exchanges], outputs, api_name=False)
+        with gr.Row():
+            font = gr.Slider(14, 30, value=18, step=2, label="Cỡ chữ", elem_id="font-size")
+            clear = gr.Button("Xoá cuộc trò chuyện", size="sm")
+        font.change(None, inputs=font, outputs=font, js=FONT_JS)
+        clear.click(lambda: ("", [], [], gr.update(visible=False)), None, outputs, api_name=False)
+        gr.Markdown("Quầy hướng dẫn dành cho Đại sứ số: [/quay](/quay) · Quản trị: [/quan-tri](/quan-tri)")
+    return page

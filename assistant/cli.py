@@ -182,5 +182,16 @@ def serve(host: str | None, port: int | None) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+@cli.command(name="admin-password")
+@click.password_option("--password", prompt="Mật khẩu quản trị mới", help="Mật khẩu (sẽ được hỏi nếu không đưa).")
+def admin_password(password: str) -> None:
+    """In mã băm của mật khẩu quản trị để đặt vào ASSISTANT_ADMIN_PASSWORD_HASH."""
+    from assistant.auth import hash_password
+
+    if len(password) < 10:
+        raise click.ClickException("Mật khẩu quản trị cần ít nhất 10 ký tự.")
+    click.echo(hash_password(password))
+
+
 if __name__ == "__main__":
     cli()

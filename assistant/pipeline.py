@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from functools import cached_property
+from collections.abc import Generator
 from typing import Any
 
 from assistant.answer import Composer
 from assistant.conversation import Exchange, condense, step_reference
+from assistant.generate import GenerativeComposer, chat_model_from_settings
 from assistant.logs import QuestionLog
 from assistant.models import Answer, Chunk
 from assistant.query import normalise_question
@@ -17,11 +18,19 @@ from assistant.settings import Settings
 from assistant.store import IndexVersion, StoreHandle
 from assistant.textnorm import clean, detect_language
 
+
 class Assistant:
-    def __init__(self, settings: Settings, retriever: Retriever, log: QuestionLog | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever,
+        log: QuestionLog | None = None,
+        generative: GenerativeComposer | None = None,
+    ) -> None:
         self.settings = settings
         self.retriever = retriever
         self.log = log
+        self.generative = generative
         self._composer_for: tuple[str, Composer] | None = None
 
     @classmethod
@@ -31,7 +40,9 @@ class Assistant:
         ef = embedding_function(settings.embedding_model)
         store = StoreHandle(settings, ef)
         retriever = Retriever(store, load_encoder(settings.embedding_model))
-        return cls(settings, retriever, QuestionLog(settings.data_dir / "logs") if log else None)
+        model = chat_model_from_settings(settings)  # names the setting or package to fix when wrong
+        generative = GenerativeComposer(model, timeout=settings.llm_timeout) if model is not None else None
+        return cls(settings, retriever, QuestionLog(settings.data_dir / "logs") if log else None, generative)
 
     def composer(self, version: IndexVersion) -> Composer:
         if self._composer_for is None or self._composer_for[0] != version.id:
@@ -53,14 +64,23 @@ class Assistant:
 
     def ask(self, question: Any, history: list[Exchange] | None = None) -> Answer:
         """Answer one question; `history` holds the earlier turns of the same conversation."""
+        replies = self.stream(question, history)
+        while True:
+            try:
+                next(replies)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+
+    def stream(self, question: Any, history: list[Exchange] | None = None) -> Generator[str, None, Answer]:
+        """Yield the reply as it grows (only a generative backend makes more than one step); return the Answer."""
         started = time.perf_counter()
         text = clean(str(question) if question is not None else "")
-        answer = self._answer(text, history or [])
+        answer = yield from self._respond(text, history or [])
         if self.log is not None:
             self.log.record(redact(text), answer, time.perf_counter() - started)
         return answer
 
-    def _answer(self, text: str, history: list[Exchange]) -> Answer:
+    def _respond(self, text: str, history: list[Exchange]) -> Generator[str, None, Answer]:
         lang = detect_language(text)
         if not text:
             return Answer(text, "no_answer", self._empty_reply(lang))
@@ -71,10 +91,30 @@ class Assistant:
         if step is not None:
             return step
         standalone = condense(text, history)
-        answer = self._search_and_compose(text, standalone, lang)
-        answer.standalone = standalone
-        if verdict.sensitive:
-            answer.text = self._sensitive_warning(verdict.sensitive) + "\n\n" + answer.text
+        warning = self._sensitive_warning(verdict.sensitive) + "\n\n" if verdict.sensitive else ""
+        query = normalise_question(redact(standalone), self.settings.max_question_chars)
+        result = self.retriever.search(query, k=self.settings.top_k)
+        if not result.passages or not result.covered:
+            answer = Answer(text, "no_answer", self._no_answer(result, lang))
+        else:
+            version = self.retriever.store.current()
+
+            def extractive() -> Answer:
+                return self.composer(version).answered(standalone, result.passages, lang, self.settings.top_k)
+
+            if self.generative is None:
+                answer = extractive()
+            else:
+                passages = result.passages[: self.settings.top_k]
+                partial = self.generative.stream(standalone, passages, lang, extractive)
+                while True:
+                    try:
+                        yield warning + next(partial)
+                    except StopIteration as done:
+                        answer = done.value
+                        break
+        answer.question, answer.standalone = text, standalone
+        answer.text = warning + answer.text
         return answer
 
     def _step_from_history(self, text: str, history: list[Exchange], lang: str) -> Answer | None:
@@ -92,16 +132,6 @@ class Assistant:
         if n < len(last.steps):
             reply += f"\n\n{label} {n + 1}: {last.steps[n]} [1]"
         return Answer(text, "answered", reply, last.citations[:1], last.steps, standalone=text)
-
-    def _search_and_compose(self, text: str, standalone: str, lang: str) -> Answer:
-        query = normalise_question(redact(standalone), self.settings.max_question_chars)
-        result = self.retriever.search(query, k=self.settings.top_k)
-        if not result.passages or not result.covered:
-            return Answer(text, "no_answer", self._no_answer(result, lang))
-        version = self.retriever.store.current()
-        answer = self.composer(version).answered(standalone, result.passages, lang, self.settings.top_k)
-        answer.question = text
-        return answer
 
     def _empty_reply(self, lang: str) -> str:
         if lang == "en":

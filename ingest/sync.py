@@ -27,7 +27,7 @@ from assistant.restore import Restorer
 from assistant.textnorm import content_terms
 from assistant.settings import Settings
 from assistant.store import chroma_client, collection_name, prune_versions, read_pointer, write_pointer
-from ingest.loaders import load, supported
+from ingest.loaders import MB, load, supported
 from ingest.splitter import split
 
 BATCH = 5000  # Chroma's add() limit per call
@@ -88,10 +88,14 @@ def scan(corpus_dir: Path) -> dict[str, Path]:
 
 
 def file_hash(path: Path) -> str:
+    """Hash of the guide and its `.meta.yml` sidecar: fixing the metadata is a change too."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    for part in (path, Path(str(path) + ".meta.yml")):
+        if not part.exists():
+            continue
+        with open(part, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
@@ -207,7 +211,8 @@ def load_changed(
         try:
             if digest in first_by_hash:
                 raise CorpusError(f"{source}: trùng nội dung với {first_by_hash[digest]}, bỏ qua")
-            chunks = split(load(todo.paths[source], source), settings.chunk_size)
+            document = load(todo.paths[source], source, max_bytes=int(settings.max_file_mb * MB))
+            chunks = split(document, settings.chunk_size)
             if not chunks:
                 raise CorpusError(f"{source}: không có đoạn văn nào để nạp")
         except CorpusError as exc:

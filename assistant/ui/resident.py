@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -27,14 +28,31 @@ FONT_JS = "(size) => { document.documentElement.style.setProperty('--ts-size', s
 
 def answer_turn(assistant: Any, question: str, exchanges: list[Exchange]) -> tuple[str, Exchange | None]:
     """One question through the assistant; a failure becomes a kind sentence, never a trace."""
+    reply, exchange = "", None
+    for reply, exchange in answer_stream(assistant, question, exchanges):
+        pass
+    return reply, exchange
+
+
+def answer_stream(assistant: Any, question: str, exchanges: list[Exchange]) -> Iterator[tuple[str, Exchange | None]]:
+    """Partial replies while a generative backend writes, then the final reply with its citations."""
+    replies = assistant.stream(question, exchanges)
     try:
-        answer = assistant.ask(question, exchanges)
+        while True:
+            try:
+                partial = next(replies)
+            except StopIteration as done:
+                answer = done.value
+                break
+            yield html.escape(partial, quote=False).replace("\n", "  \n"), None
     except AssistantError as exc:
-        return f"Xin lỗi, hệ thống đang gặp sự cố: {exc}", None
+        yield f"Xin lỗi, hệ thống đang gặp sự cố: {html.escape(str(exc))}", None
+        return
     except Exception:
         log.exception("answer failed")
-        return FAILED, None
-    return answer_markdown(answer), Exchange(answer.standalone or question, answer)
+        yield FAILED, None
+        return
+    yield answer_markdown(answer), Exchange(answer.standalone or question, answer)
 
 
 def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
@@ -48,7 +66,11 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
             return
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": THINKING}]
         yield "", history, exchanges, gr.update(visible=False)
-        reply, exchange = answer_turn(assistant, question, exchanges)
+        reply, exchange = THINKING, None
+        for reply, exchange in answer_stream(assistant, question, exchanges):
+            if exchange is None:
+                history[-1] = {"role": "assistant", "content": reply}
+                yield "", history, exchanges, gr.update()
         history[-1] = {"role": "assistant", "content": reply}
         if exchange is not None:
             exchanges = (exchanges + [exchange])[-6:]

@@ -1,0 +1,69 @@
+"""The step card a resident takes home: steps in order, a QR code that decodes to the source."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from assistant.models import Chunk
+from assistant.stepcard import StepCard, render_html, render_pdf
+
+CHUNK = Chunk(
+    id="abc",
+    text='1. Mở ứng dụng VNeID, chọn "Quên mật khẩu".\n2. Nhập số định danh cá nhân và số điện thoại.\n3. Nhập mã OTP rồi đặt mật khẩu mới.',
+    title="Lấy lại mật khẩu VNeID khi bị quên",
+    section="Các bước lấy lại mật khẩu",
+    source="corpus/vneid/quen-mat-khau.md",
+    url="https://dantri.com.vn/cong-nghe/cach-xu-ly-quen-mat-khau-vneid.htm",
+    source_name="Báo Dân trí",
+    checked="2026-11-25",
+    topic="vneid",
+    summary="Quên mật khẩu VNeID thì chọn “Quên mật khẩu” ở màn hình đăng nhập.",
+)
+
+
+def decode_qr(image: Image.Image) -> str:
+    import zxingcpp
+
+    results = zxingcpp.read_barcodes(image.convert("L"))
+    assert results, "a QR code is found in the image"
+    return results[0].text
+
+
+def test_html_card_has_title_steps_note_date_and_a_qr_to_the_source():
+    card = StepCard.from_chunk(CHUNK, note="Quầy số 3, sáng thứ Bảy vẫn làm việc")
+    page = render_html(card)
+    assert "<h1>Lấy lại mật khẩu VNeID khi bị quên</h1>" in page
+    steps = re.findall(r"<li>(.*?)</li>", page)
+    assert steps[0].startswith("Mở ứng dụng VNeID") and len(steps) == 3
+    assert "Quầy số 3, sáng thứ Bảy vẫn làm việc" in page
+    assert "2026-11-25" in page and "@page { size: A5" in page
+    png = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)
+    assert decode_qr(Image.open(io.BytesIO(base64.b64decode(png)))) == CHUNK.url
+
+
+def test_html_card_escapes_the_note():
+    page = render_html(StepCard.from_chunk(CHUNK, note="<script>alert(1)</script>"))
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_pdf_card_has_the_steps_and_a_decodable_qr():
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(render_pdf(StepCard.from_chunk(CHUNK, note="Quầy số 3"))))
+    text = pdf.pages[0].extract_text()
+    assert "1. Mở ứng dụng VNeID" in text and "3. Nhập mã OTP" in text
+    assert "Quầy số 3" in text and "2026-11-25" in text
+    images = pdf.pages[0].images
+    assert decode_qr(images[0].image) == CHUNK.url
+
+
+@pytest.mark.parametrize("note", ["", "x" * 1000])
+def test_note_is_optional_and_bounded(note):
+    card = StepCard.from_chunk(CHUNK, note=note)
+    assert len(card.note) <= 300

@@ -20,8 +20,8 @@ def card_links(exchange: Exchange | None, note: str) -> str:
     first = exchange.answer.citations[0]
     web, pdf = card_link(first, note), card_link(first, note, pdf=True)
     return (
-        f'<div id="card-links"><a id="card-print" href="{html.escape(web, quote=True)}" target="_blank">🖨 In thẻ hướng dẫn</a>'
-        f' · <a id="card-pdf" href="{html.escape(pdf, quote=True)}" target="_blank">⬇ Tải PDF</a>'
+        f'<div id="card-links"><a id="card-print" href="{html.escape(web, quote=True)}" target="_blank">In thẻ hướng dẫn</a>'
+        f' · <a id="card-pdf" href="{html.escape(pdf, quote=True)}" target="_blank">Tải PDF</a>'
         f"<br><small>Nguồn: {html.escape(first.title)} — {html.escape(first.section)}</small></div>"
     )
 

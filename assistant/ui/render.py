@@ -45,5 +45,5 @@ def answer_markdown(answer: Answer) -> str:
     card = ""
     if answer.status == "answered" and answer.citations[0].chunk_id:
         card = (f'\n\n<a class="card-link" href="{html.escape(card_link(answer.citations[0]), quote=True)}" '
-                'target="_blank">🔗 Mở thẻ hướng dẫn (in hoặc gửi cho người thân)</a>')
+                'target="_blank">Mở thẻ hướng dẫn (in hoặc gửi cho người thân)</a>')
     return f"{body}{card}\n\n**Nguồn trích dẫn** (bấm để xem nguyên văn):\n\n{sources}"

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.errors import StoreUnavailableError
 from assistant.models import Chunk, Passage
 from assistant.store import IndexVersion, StoreHandle
 from assistant.textnorm import content_terms, detect_language
@@ -136,7 +137,13 @@ class Retriever:
         if lang == "vi":
             query = version.restorer.restore(query)
         vector = self.embed(query)
-        dense_rank, sims = self.dense_ranking(version, vector, CANDIDATES)
+        try:
+            dense_rank, sims = self.dense_ranking(version, vector, CANDIDATES)
+        except Exception as exc:  # the vector store went away: say so, reconnect next time
+            self.store.reset()
+            raise StoreUnavailableError(
+                f"Kho dữ liệu tạm thời không trả lời ({exc.__class__.__name__}). Hãy thử lại sau ít phút."
+            ) from exc
         lex_rank, lex_scores = self.lexical_ranking(version, query, CANDIDATES)
         rankings, weights = {
             "dense": ([dense_rank], [1.0]),

@@ -146,6 +146,11 @@ class StoreHandle:
                 self._version = open_version(self.settings, version_id, self.embedding_function)
             return self._version
 
+    def reset(self) -> None:
+        """Forget the open version, so the next question reconnects (after a store outage)."""
+        with self._lock:
+            self._version = None
+
 
 def prune_versions(settings: Settings, keep: int) -> list[str]:
     """Delete old and abandoned versions; keep the serving one and the newest `keep - 1` others.

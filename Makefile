@@ -31,6 +31,10 @@ browser:
 test: install browser
 	$(OFFLINE) $(BIN)/python -m pytest
 
+check: install browser
+	$(BIN)/ruff check assistant ingest tests benchmarks
+	$(OFFLINE) $(BIN)/python -m pytest
+
 eval: install
 	$(OFFLINE) $(BIN)/assistant eval
 

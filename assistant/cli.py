@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -45,9 +47,9 @@ def ingest(corpus: Path | None, as_json: bool) -> None:
     from ingest.sync import sync
 
     settings = _settings(corpus_dir=corpus)
-    progress = None if as_json else _progress_printer()
     try:
-        report = sync(settings, corpus, progress)
+        with _progress_bar(not as_json) as progress:
+            report = sync(settings, corpus, progress)
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
@@ -71,22 +73,26 @@ def ingest(corpus: Path | None, as_json: bool) -> None:
     click.echo(f"Phiên bản chỉ mục: {report.version} ({report.seconds:.1f} s)")
 
 
-def _progress_printer():  # type: ignore[no-untyped-def]
-    if not sys.stderr.isatty():
-        return None
-    last = {"stage": ""}
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich progress bar on stderr while ingesting (only on a terminal; logs stay clean)."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    def show(stage: str, done: int, total: int) -> None:
-        labels = {"load": "Đọc tệp", "copy": "Giữ đoạn cũ", "embed": "Tạo vector", "done": "Xong"}
-        end = "\n" if done >= total else ""
-        if stage != last["stage"] and last["stage"]:
-            click.echo("", err=True)
-        last["stage"] = stage
-        click.echo(f"\r{labels.get(stage, stage)}: {done}/{total}", err=True, nl=False)
-        if end:
-            click.echo("", err=True)
+    labels = {"load": "Đọc tệp", "copy": "Giữ đoạn cũ", "embed": "Tạo vector", "done": "Hoàn tất"}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=False) as bar:
+        tasks: dict[str, int] = {}
 
-    return show
+        def show(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=max(total, 1))
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
+
+        yield show
 
 
 @cli.command()

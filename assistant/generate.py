@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from contextlib import closing
 from collections.abc import Callable, Generator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

@@ -8,9 +8,8 @@ a coverage rule decides when the corpus simply does not speak to the question.
 from __future__ import annotations
 
 import re
-
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np

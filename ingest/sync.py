@@ -24,9 +24,9 @@ from assistant.errors import CorpusError, IngestLockedError
 from assistant.lexical import LexicalIndex
 from assistant.models import Chunk
 from assistant.restore import Restorer
-from assistant.textnorm import content_terms
 from assistant.settings import Settings
 from assistant.store import chroma_client, collection_name, prune_versions, read_pointer, write_pointer
+from assistant.textnorm import content_terms
 from ingest.loaders import MB, load, supported
 from ingest.splitter import split
 

@@ -16,7 +16,7 @@ from assistant.settings import Settings
 from assistant.store import read_pointer
 from ingest.sync import sync
 from tests.browser import ROOT, free_port
-from tests.conftest import CORPUS, SMALL, copy_guides
+from tests.conftest import copy_guides
 
 
 def ask(settings: Settings, question: str):  # type: ignore[no-untyped-def]

@@ -123,21 +123,28 @@ def test_disk_full_during_ingest_keeps_the_previous_version(small_corpus, data_d
     assert ask(settings, "Làm sao để kích hoạt tài khoản VNeID?").status == "answered"
 
 
-@pytest.fixture
-def chroma_server(tmp_path):  # type: ignore[no-untyped-def]
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_chroma(path: Path, port: int) -> subprocess.Popen:
+    """A real `chroma run` server on a loopback port, ready when its heartbeat answers."""
     import urllib.request
 
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-            break
+            return proc
         except OSError:
             time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("chroma did not start")
+
+
+@pytest.fixture
+def chroma_server(tmp_path):  # type: ignore[no-untyped-def]
+    port = free_port()
+    proc = start_chroma(tmp_path / "chroma-server", port)
     try:
         yield port, proc
     finally:
@@ -165,24 +172,8 @@ def test_serving_survives_a_chroma_server_outage(tmp_path, small_corpus, data_di
     from assistant.pipeline import Assistant
 
     port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
     path = tmp_path / "chroma-server"
-
-    def start():  # type: ignore[no-untyped-def]
-        import urllib.request
-
-        proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-                return proc
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("chroma did not start")
-
-    server = start()
+    server = start_chroma(path, port)
     try:
         settings = Settings(data_dir=data_dir, corpus_dir=small_corpus, chroma_mode="http", chroma_port=port)
         sync(settings)
@@ -192,7 +183,7 @@ def test_serving_survives_a_chroma_server_outage(tmp_path, small_corpus, data_di
         server.wait(timeout=20)
         with pytest.raises(StoreUnavailableError, match="tạm thời không trả lời|Không kết nối được"):
             assistant.ask("Làm sao để kích hoạt tài khoản VNeID?")
-        server = start()
+        server = start_chroma(path, port)
         assert assistant.ask("Làm sao để kích hoạt tài khoản VNeID?").status == "answered"
     finally:
         server.terminate()

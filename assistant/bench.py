@@ -57,7 +57,10 @@ class SizeResult:
     ask_p99_ms: float
     floor_p95_ms: float
     rss_mb: float
-    stages_p50_ms: dict[str, float]  # where one search spends its time
+    stages_p50_ms: dict[str, float]  # where one search spends its time …
+    stages_p95_ms: dict[str, float]
+    build_s: dict[str, float]  # … and where the index build spends it
+    load_avg_1m: float  # the machine's load after the size: above ~1.5, other work shared the 2 cores
 
 
 def guide_parts(corpus_dir: Path) -> tuple[list[str], list[str], list[str]]:
@@ -131,14 +134,22 @@ def _fsync_write(path: Path, text: str) -> None:
         os.fsync(fh.fileno())
 
 
-def write_version(settings: Settings, chunks: list[Chunk], vectors: np.ndarray) -> str:
-    """A complete index version, written as `ingest.sync.build_version` writes one, then served."""
+def write_version(settings: Settings, chunks: list[Chunk], vectors: np.ndarray) -> tuple[str, dict[str, float]]:
+    """A complete version, written as `ingest.sync.build_version` writes one, then served; seconds per step."""
     from assistant.embedding import embedding_function
     from assistant.lexical import LexicalIndex
     from assistant.restore import Restorer
     from assistant.store import chroma_client, collection_name, write_pointer
     from assistant.textnorm import content_terms
     from ingest.sync import BATCH, new_version_id
+
+    clock = {"t": time.perf_counter()}
+    spent: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        spent[name] = round(now - clock["t"], 2)
+        clock["t"] = now
 
     version = new_version_id()
     path = settings.versions_dir / version
@@ -153,13 +164,17 @@ def write_version(settings: Settings, chunks: list[Chunk], vectors: np.ndarray) 
         collection.add(ids=[c.id for c in part], documents=[c.text for c in part],
                        metadatas=[c.metadata() for c in part], embeddings=vectors[start : start + BATCH])
     client.close()  # the assistant opens the version from disk, as a server would
+    lap("chroma")
     texts = [c.embed_text for c in chunks]
     LexicalIndex.build(texts).save(path / "lexical")
+    lap("lexical")
     df: Counter[str] = Counter()
     for text in texts:
         df.update(content_terms(text))
     _fsync_write(path / "terms.json", json.dumps({"chunks": len(chunks), "df": df}, ensure_ascii=False))
+    lap("terms")
     _fsync_write(path / "restore.json", json.dumps(Restorer.build(texts).to_json(), ensure_ascii=False))
+    lap("restore")
     _fsync_write(path / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
     guides: dict[str, list[Chunk]] = {}
     for c in chunks:
@@ -170,7 +185,8 @@ def write_version(settings: Settings, chunks: list[Chunk], vectors: np.ndarray) 
                 "model": settings.embedding_model, "chunks": len(chunks), "files": files, "failed": {}}
     _fsync_write(path / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     write_pointer(settings, version)
-    return version
+    lap("files")
+    return version, spent
 
 
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
@@ -192,42 +208,61 @@ def du_mb(path: Path) -> float:
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
 
 
+STAGES = {"restore": "restore", "embed": "embed", "dense": "dense_ranking", "lexical": "lexical_ranking",
+          "similarities": "_similarities"}
+
+
+def _timed(spent: dict[str, float], name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[name] += time.perf_counter() - started
+
+    return timed
+
+
 def measure(settings: Settings, questions: list[str]) -> dict[str, Any]:
-    """Latencies of warm searches, full answers and the dense floor on the serving version."""
+    """Latencies of the dense floor, warm searches (stage by stage) and full answers."""
     from assistant.pipeline import Assistant
-    from assistant.textnorm import detect_language
 
     assistant = Assistant.from_settings(settings, log=False)
     retriever = assistant.retriever
     version = retriever.store.current()
     assistant.ask(questions[0])  # warm: opens the version, builds the composer
-    stages: dict[str, list[float]] = {"restore": [], "embed": [], "dense": [], "lexical": []}
     floor, search, ask = [], [], []
     for q in questions:
-        t0 = time.perf_counter()
-        query = version.restorer.restore(q) if detect_language(q) == "vi" else q
-        t1 = time.perf_counter()
-        vector = retriever.embed(query)
-        t2 = time.perf_counter()
+        started = time.perf_counter()
+        vector = retriever.embed(q)
         version.collection.query(query_embeddings=[vector.tolist()], n_results=min(30, len(version.chunks)),
                                  include=["distances"])
-        t3 = time.perf_counter()
-        retriever.lexical_ranking(version, query, 30)
-        t4 = time.perf_counter()
-        for name, seconds in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
-            stages[name].append(seconds)
-        floor.append(t3 - t1)
-    for q in questions:
-        t0 = time.perf_counter()
-        retriever.search(q, k=settings.top_k)
-        search.append(time.perf_counter() - t0)
+        floor.append(time.perf_counter() - started)
+    # Stage timings: the search's own steps, wrapped on these instances only (retrieval.py is unchanged).
+    spent = dict.fromkeys(STAGES, 0.0)
+    owners = {name: version.restorer if name == "restore" else retriever for name in STAGES}
+    for name, method in STAGES.items():
+        setattr(owners[name], method, _timed(spent, name, getattr(owners[name], method)))
+    stages: dict[str, list[float]] = {name: [] for name in [*STAGES, "rest"]}
+    try:
+        for q in questions:
+            spent.update(dict.fromkeys(STAGES, 0.0))
+            started = time.perf_counter()
+            retriever.search(q, k=settings.top_k)
+            search.append(time.perf_counter() - started)
+            for name in STAGES:
+                stages[name].append(spent[name])
+            stages["rest"].append(search[-1] - sum(spent.values()))  # fusion, coverage, diversity
+    finally:
+        for name, method in STAGES.items():
+            delattr(owners[name], method)
     answered = 0
     for q in questions:
-        t0 = time.perf_counter()
+        started = time.perf_counter()
         answered += assistant.ask(q).status == "answered"
-        ask.append(time.perf_counter() - t0)
+        ask.append(time.perf_counter() - started)
     return {"search": percentiles(search), "ask": percentiles(ask), "floor_p95": percentiles(floor)[1],
-            "stages": {k: percentiles(v)[0] for k, v in stages.items()}, "answered": answered}
+            "stages": {k: percentiles(v) for k, v in stages.items()}, "answered": answered}
 
 
 def cold_start(settings: Settings) -> float:
@@ -281,7 +316,7 @@ def run_bench(sizes: list[int], settings_base: Settings, progress: Callable[[str
             settings = settings_base.model_copy(update={"data_dir": Path(tmp) / "data", "chroma_mode": "embedded"})
             progress(f"{n} chunks: building the index version…")
             started = time.perf_counter()
-            version = write_version(settings, corpus[:n], spread(pool, n))
+            version, steps = write_version(settings, corpus[:n], spread(pool, n))
             build_s = time.perf_counter() - started
             if n <= pool_n:
                 rate = n / (n / embed_rate + build_s)
@@ -295,7 +330,8 @@ def run_bench(sizes: list[int], settings_base: Settings, progress: Callable[[str
             progress(f"  answered {m['answered']}/{len(questions)}; search p50 {m['search'][0]} ms")
             results.append(SizeResult(
                 n, round(rate, 1), note, du_mb(settings.versions_dir / version), *m["search"], *m["ask"],
-                m["floor_p95"], rss_mb(), m["stages"],
+                m["floor_p95"], rss_mb(), {k: v[0] for k, v in m["stages"].items()},
+                {k: v[1] for k, v in m["stages"].items()}, steps, round(os.getloadavg()[0], 2),
             ))
             if cold is None and with_cold_start:
                 progress("  cold start: `python -m assistant ask` in a fresh process…")
@@ -315,8 +351,10 @@ def format_table(result: dict[str, Any]) -> str:
     lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     for r in result["sizes"]:
-        stages = ", ".join(f"{k} {v:.0f}" for k, v in r["stages_p50_ms"].items())
-        lines.append(f"\n{r['chunks']:,}: {r['ingest_note']}\n  search stages p50 ms: {stages}")
+        stages = ", ".join(f"{k} {v:.1f} ({r['stages_p95_ms'][k]:.1f})" for k, v in r["stages_p50_ms"].items())
+        build = ", ".join(f"{k} {v:.1f}" for k, v in r["build_s"].items())
+        lines.append(f"\n{r['chunks']:,} chunks (load average {r['load_avg_1m']:.1f}): {r['ingest_note']}"
+                     f"\n  build s: {build}\n  search stages ms, p50 (p95): {stages}")
     if result.get("cold_start_s") is not None:
         lines.append(f"\ncold start (`python -m assistant ask`, smallest index): {result['cold_start_s']:.1f} s")
     return "\n".join(lines)

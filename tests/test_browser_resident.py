@@ -23,6 +23,8 @@ def screenshots_folder():  # type: ignore[no-untyped-def]
 
 
 def test_resident_asks_on_a_phone_and_sees_steps_and_a_citation(server):
+    from playwright.sync_api import expect
+
     with chromium_page(width=360, height=740) as page:
         page.goto(server + "/")
         box = page.locator("#question textarea")
@@ -34,6 +36,8 @@ def test_resident_asks_on_a_phone_and_sees_steps_and_a_citation(server):
         assert "Các bước:" in text
         steps = page.locator("#chat ol li")
         assert steps.count() >= 3
+        page.wait_for_timeout(500)
+        expect(steps.first).to_be_in_viewport()  # the first step shows without scrolling
         assert "Quên mật khẩu" in steps.first.inner_text() or "VNeID" in steps.first.inner_text()
         page.screenshot(path=str(SCREENSHOTS / "resident-phone.png"), full_page=True)
         citation.locator("summary").click()

@@ -23,6 +23,11 @@ EXAMPLES = {
 THINKING = "Đang tìm…"
 FAILED = "Xin lỗi, đã có lỗi khi tìm câu trả lời. Bạn hãy thử lại sau ít phút hoặc hỏi tại bộ phận một cửa."
 
+# After an answer arrives, show its beginning (the summary and first step), not its end.
+SHOW_ANSWER_JS = """() => {
+  const rows = document.querySelectorAll('#chat .message-row.bot-row');
+  if (rows.length) rows[rows.length - 1].scrollIntoView({block: 'start', behavior: 'instant'});
+}"""
 FONT_JS = "(size) => { document.documentElement.style.setProperty('--ts-size', size + 'px'); return size; }"
 
 
@@ -92,7 +97,7 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
             elem_id="ts-title",
         )
         exchanges = gr.State([])
-        chat = gr.Chatbot(label="Trò chuyện", elem_id="chat", height=480, buttons=["copy"])
+        chat = gr.Chatbot(label="Trò chuyện", elem_id="chat", height=480, buttons=["copy"], autoscroll=False)
         with gr.Row(equal_height=True):
             box = gr.Textbox(placeholder="Gõ câu hỏi, có dấu hay không dấu đều được…", show_label=False, scale=5,
                              elem_id="question", autofocus=True, max_length=5000)
@@ -105,8 +110,8 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
                 down = gr.Button("👎 Chưa đúng ý", size="sm", elem_id="thumbs-down")
             thanks = gr.Markdown(elem_id="feedback-thanks")
         outputs = [box, chat, exchanges, rating_box]
-        box.submit(respond, [box, chat, exchanges], outputs, api_name="ask")
-        send.click(respond, [box, chat, exchanges], outputs, api_name=False)
+        box.submit(respond, [box, chat, exchanges], outputs, api_name="ask").then(None, js=SHOW_ANSWER_JS)
+        send.click(respond, [box, chat, exchanges], outputs, api_name=False).then(None, js=SHOW_ANSWER_JS)
         up.click(lambda c, e: rate(1, c, e), [comment, exchanges], [thanks, comment], api_name=False)
         down.click(lambda c, e: rate(-1, c, e), [comment, exchanges], [thanks, comment], api_name=False)
         gr.Markdown("### Câu hỏi mẫu")
@@ -114,7 +119,8 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
             with gr.Row():
                 gr.Markdown(f"**{topic}**", min_height=0)
                 for q in questions:
-                    gr.Button(q, size="sm").click(respond, [gr.State(q), chat, exchanges], outputs, api_name=False)
+                    gr.Button(q, size="sm").click(respond, [gr.State(q), chat, exchanges], outputs,
+                                                  api_name=False).then(None, js=SHOW_ANSWER_JS)
         with gr.Row():
             font = gr.Slider(14, 30, value=18, step=2, label="Cỡ chữ", elem_id="font-size")
             clear = gr.Button("Xoá cuộc trò chuyện", size="sm")

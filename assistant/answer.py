@@ -15,7 +15,8 @@ from assistant.textnorm import fold
 _STEP = re.compile(r"^\s*(\d{1,2})[.)]\s+(.+)$")
 _BULLET = re.compile(r"^\s*[-*•]\s+(.+)$")
 _HOWTO = re.compile(
-    r"\b(lam (sao|the nao|gi)|cach|the nao|cac buoc|bang cach nao|ntn|o dau|thu tuc|huong dan|how|steps?|where)\b"
+    r"\b(lam (sao|the nao|gi|nhu the nao)|cach|the nao|cac buoc|buoc nao|nhung buoc|bang cach nao|ntn|o dau|thu tuc|"
+    r"huong dan|how|steps?|where)\b"
 )
 _SCAM_TOPICS = re.compile(
     r"\b(chuyen khoan|chuyen tien|chuyen nham|nap tien|vi dien tu|link|duong link|duong dan|goi dien|cuoc goi|"

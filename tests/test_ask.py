@@ -101,19 +101,32 @@ def test_accented_and_unaccented_questions_reach_the_same_guide(bundled_assistan
     assert first.citations[0].source == second.citations[0].source
 
 
-@pytest.mark.parametrize(
-    "question, guide",
-    [
-        ("sao ko nhan dc ma otp kich hoat vneid", "vneid/kich-hoat-tai-khoan.md"),
-        ("chuyen khoan qr ntn", "thanh-toan/chuyen-khoan-vietqr.md"),
-        ("How do I get my VNeID password back?", "vneid/quen-mat-khau.md"),
-        ("lỡ ck nhầm stk thì lấy lại tiền sao", "thanh-toan/chuyen-nham-tai-khoan.md"),
-    ],
-)
-def test_colloquial_and_english_questions_find_the_guide(bundled_assistant, question, guide):
-    answer = bundled_assistant.ask(question)
-    assert answer.status == "answered"
-    assert answer.citations[0].source == "corpus/" + guide
+COLLOQUIAL_AND_ENGLISH = [
+    ("sao ko nhan dc ma otp kich hoat vneid", "vneid/kich-hoat-tai-khoan.md"),
+    ("chuyen khoan qr ntn", "thanh-toan/chuyen-khoan-vietqr.md"),
+    ("dk tam tru cho nguoi thue nha", "vneid/dang-ky-tam-tru-thuong-tru.md"),
+    ("How do I get my VNeID password back?", "vneid/quen-mat-khau.md"),
+    ("lỡ ck nhầm stk thì lấy lại tiền sao", "thanh-toan/chuyen-nham-tai-khoan.md"),
+]
+
+
+def test_colloquial_unaccented_and_english_questions_find_the_guide_through_ask_json(bundled_index, chunk_texts):
+    lines = run_ask(bundled_index, "\n".join(q for q, _ in COLLOQUIAL_AND_ENGLISH) + "\n")
+    for line, (question, guide) in zip(lines, COLLOQUIAL_AND_ENGLISH):
+        assert line["status"] == "answered", question
+        assert line["citations"][0]["source"] == "corpus/" + guide, question
+        assert_contract(line, chunk_texts)
+
+
+def test_whole_development_set_keeps_the_contract(bundled_index, chunk_texts):
+    from assistant.evaluation import load_cases
+
+    cases = load_cases(ROOT / "tests" / "eval" / "questions")
+    lines = run_ask(bundled_index, "\n".join(c.question for c in cases) + "\n")
+    assert len(lines) == len(cases)
+    for line, case in zip(lines, cases):
+        assert line["question"] == case.question
+        assert_contract(line, chunk_texts)
 
 
 def test_plain_ask_prints_answer_and_numbered_sources(bundled_index):

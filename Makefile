@@ -41,5 +41,12 @@ eval: install
 bench: install
 	$(OFFLINE) $(BIN)/assistant bench
 
+# 50 simulated residents for 45 s against a server on a free loopback port (under 2 minutes).
+load: install ingest
+	@port=$$($(BIN)/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	$(OFFLINE) $(BIN)/assistant serve --port $$port > /dev/null 2>&1 & pid=$$!; \
+	$(BIN)/python benchmarks/load.py --url http://127.0.0.1:$$port --users 50 --seconds 45 --wait 90; rc=$$?; \
+	kill $$pid; exit $$rc
+
 clean:
 	rm -rf $(VENV) data

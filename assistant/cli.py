@@ -188,6 +188,27 @@ def serve(host: str | None, port: int | None) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+@cli.command()
+@click.option("--sizes", default="1000,10000,100000", show_default=True, help="Cỡ kho (số đoạn), cách nhau bằng dấu phẩy.")
+@click.option("--queries", default=100, show_default=True, type=click.IntRange(1, 1000), help="Số câu hỏi đo mỗi cỡ.")
+@click.option("--json", "as_json", is_flag=True, help="In một đối tượng JSON thay cho bảng.")
+def bench(sizes: str, queries: int, as_json: bool) -> None:
+    """Đo tốc độ nạp, độ trễ tìm kiếm/trả lời và bộ nhớ trên kho tổng hợp 1k/10k/100k đoạn."""
+    _quiet_libraries()
+    from assistant.bench import format_table, run_bench
+
+    try:
+        numbers = [int(x) for x in sizes.split(",") if x.strip()]
+    except ValueError:
+        raise click.BadParameter(f"'{sizes}' phải là các số nguyên cách nhau bằng dấu phẩy, ví dụ 1000,10000") from None
+    progress = (lambda line: click.echo(line, err=True)) if as_json else click.echo
+    try:
+        result = run_bench(numbers, _settings(), progress, queries=queries)
+    except AssistantError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(result, ensure_ascii=False) if as_json else format_table(result))
+
+
 @cli.command(name="admin-password")
 @click.password_option("--password", prompt="Mật khẩu quản trị mới", help="Mật khẩu (sẽ được hỏi nếu không đưa).")
 def admin_password(password: str) -> None:

@@ -110,7 +110,10 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
                 down = gr.Button("👎 Chưa đúng ý", size="sm", elem_id="thumbs-down")
             thanks = gr.Markdown(elem_id="feedback-thanks")
         outputs = [box, chat, exchanges, rating_box]
-        box.submit(respond, [box, chat, exchanges], outputs, api_name="ask").then(None, js=SHOW_ANSWER_JS)
+        # two cores: a few answers at once keeps the queue short without thrashing
+        box.submit(respond, [box, chat, exchanges], outputs, api_name="ask", concurrency_limit=4).then(
+            None, js=SHOW_ANSWER_JS
+        )
         send.click(respond, [box, chat, exchanges], outputs, api_name=False).then(None, js=SHOW_ANSWER_JS)
         up.click(lambda c, e: rate(1, c, e), [comment, exchanges], [thanks, comment], api_name=False)
         down.click(lambda c, e: rate(-1, c, e), [comment, exchanges], [thanks, comment], api_name=False)

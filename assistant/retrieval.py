@@ -125,7 +125,9 @@ class Retriever:
         scores = version.lexical.scores(query)
         if not len(scores):
             return [], scores
-        top = np.argsort(-scores)[:n]
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]  # no full sort of every passage's score
+        top = top[np.argsort(-scores[top])]
         return [int(i) for i in top if scores[i] > 0], scores
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> SearchResult:

@@ -110,10 +110,7 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
                 down = gr.Button("👎 Chưa đúng ý", size="sm", elem_id="thumbs-down")
             thanks = gr.Markdown(elem_id="feedback-thanks")
         outputs = [box, chat, exchanges, rating_box]
-        # two cores: a few answers at once keeps the queue short without thrashing
-        box.submit(respond, [box, chat, exchanges], outputs, api_name="ask", concurrency_limit=4).then(
-            None, js=SHOW_ANSWER_JS
-        )
+        box.submit(respond, [box, chat, exchanges], outputs, api_name="ask").then(None, js=SHOW_ANSWER_JS)
         send.click(respond, [box, chat, exchanges], outputs, api_name=False).then(None, js=SHOW_ANSWER_JS)
         up.click(lambda c, e: rate(1, c, e), [comment, exchanges], [thanks, comment], api_name=False)
         down.click(lambda c, e: rate(-1, c, e), [comment, exchanges], [thanks, comment], api_name=False)
@@ -130,4 +127,5 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
         font.change(None, inputs=font, outputs=font, js=FONT_JS)
         clear.click(lambda: ("", [], [], gr.update(visible=False)), None, outputs, api_name=False)
         gr.Markdown("Quầy hướng dẫn dành cho Đại sứ số: [/quay](/quay) · Quản trị: [/quan-tri](/quan-tri)")
-    return page
+    # Two cores: a few answers at once keep the queue moving; every `respond` listener shares it.
+    return page.queue(default_concurrency_limit=4)

@@ -77,7 +77,7 @@ class Assistant:
         text = clean(str(question) if question is not None else "")
         answer = yield from self._respond(text, history or [])
         if self.log is not None:
-            self.log.record(redact(text), answer, time.perf_counter() - started)
+            self.log.record(text, answer, time.perf_counter() - started)  # the log redacts
         return answer
 
     def _respond(self, text: str, history: list[Exchange]) -> Generator[str, None, Answer]:

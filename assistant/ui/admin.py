@@ -15,9 +15,9 @@ from assistant.errors import AssistantError, CorpusError
 from assistant.feedback import FeedbackStore
 from assistant.gaps import figures, gap_report, read_log, to_csv
 from assistant.settings import Settings
+from ingest.loaders import LOADERS, TOPICS
 
-UPLOADABLE = (".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".txt")
-TOPICS = ("vneid", "dichvucong", "thanh-toan", "an-toan", "phong-trao")
+UPLOADABLE = tuple(LOADERS)  # every format ingestion reads
 _SAFE_NAME = re.compile(r"[^a-z0-9._-]+")
 
 

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -127,21 +126,10 @@ def spread(pool: np.ndarray, n: int) -> np.ndarray:
     return np.vstack([pool, extra])
 
 
-def _fsync_write(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
 def write_version(settings: Settings, chunks: list[Chunk], vectors: np.ndarray) -> tuple[str, dict[str, float]]:
-    """A complete version, written as `ingest.sync.build_version` writes one, then served; seconds per step."""
-    from assistant.embedding import embedding_function
-    from assistant.lexical import LexicalIndex
-    from assistant.restore import Restorer
-    from assistant.store import chroma_client, collection_name, write_pointer
-    from assistant.textnorm import content_terms
-    from ingest.sync import BATCH, new_version_id
+    """A complete version, written with ingest's own pieces, then served; seconds per step."""
+    from assistant.store import write_pointer
+    from ingest.sync import add_chunks, create_collection, fsync_write, new_version_id, write_derived
 
     clock = {"t": time.perf_counter()}
     spent: dict[str, float] = {}
@@ -154,28 +142,11 @@ def write_version(settings: Settings, chunks: list[Chunk], vectors: np.ndarray) 
     version = new_version_id()
     path = settings.versions_dir / version
     path.mkdir(parents=True)
-    client = chroma_client(settings, path)
-    collection = client.create_collection(
-        collection_name(version), embedding_function=embedding_function(settings.embedding_model),
-        configuration={"hnsw": {"space": "cosine"}},
-    )
-    for start in range(0, len(chunks), BATCH):
-        part = chunks[start : start + BATCH]
-        collection.add(ids=[c.id for c in part], documents=[c.text for c in part],
-                       metadatas=[c.metadata() for c in part], embeddings=vectors[start : start + BATCH])
+    client, collection = create_collection(settings, version)
+    add_chunks(collection, chunks, vectors)
     client.close()  # the assistant opens the version from disk, as a server would
     lap("chroma")
-    texts = [c.embed_text for c in chunks]
-    LexicalIndex.build(texts).save(path / "lexical")
-    lap("lexical")
-    df: Counter[str] = Counter()
-    for text in texts:
-        df.update(content_terms(text))
-    _fsync_write(path / "terms.json", json.dumps({"chunks": len(chunks), "df": df}, ensure_ascii=False))
-    lap("terms")
-    _fsync_write(path / "restore.json", json.dumps(Restorer.build(texts).to_json(), ensure_ascii=False))
-    lap("restore")
-    _fsync_write(path / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
+    write_derived(path, chunks, lap)
     guides: dict[str, list[Chunk]] = {}
     for c in chunks:
         guides.setdefault(c.source, []).append(c)
@@ -183,7 +154,7 @@ def write_version(settings: Settings, chunks: list[Chunk], vectors: np.ndarray) 
                  "chunk_ids": [c.id for c in cs]} for s, cs in guides.items()}
     manifest = {"version": version, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "model": settings.embedding_model, "chunks": len(chunks), "files": files, "failed": {}}
-    _fsync_write(path / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    fsync_write(path / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     write_pointer(settings, version)
     lap("files")
     return version, spent

@@ -148,7 +148,7 @@ def new_version_id() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
 
 
-def _fsync_write(path: Path, text: str) -> None:
+def fsync_write(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
@@ -230,7 +230,7 @@ def _remember_failures(settings: Settings, version: str, failed: dict[str, dict[
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest["failed"] = {**manifest.get("failed", {}), **failed}
     tmp = path.with_suffix(".tmp")
-    _fsync_write(tmp, json.dumps(manifest, ensure_ascii=False, indent=1))
+    fsync_write(tmp, json.dumps(manifest, ensure_ascii=False, indent=1))
     os.replace(tmp, path)
 
 
@@ -251,11 +251,8 @@ def build_version(
 
     path = settings.versions_dir / version
     path.mkdir(parents=True)
-    client = chroma_client(settings, path)
     ef = embedding_function(settings.embedding_model)
-    collection = client.create_collection(
-        collection_name(version), embedding_function=ef, configuration={"hnsw": {"space": "cosine"}}
-    )
+    _, collection = create_collection(settings, version)
 
     kept: list[Chunk] = []
     if serving and kept_sources:
@@ -268,7 +265,7 @@ def build_version(
             batch = kept[start : start + BATCH]
             got = old.get(ids=[c.id for c in batch], include=["embeddings"])
             vectors = dict(zip(got["ids"], got["embeddings"]))
-            _add(collection, batch, [vectors[c.id] for c in batch])
+            add_chunks(collection, batch, [vectors[c.id] for c in batch])
             notify("copy", start + len(batch), len(kept))
     report.chunks_kept = len(kept)
 
@@ -279,19 +276,12 @@ def build_version(
         notify("embed", start, len(new_chunks))
         batch = new_chunks[start : start + step]
         vectors = encoder.encode_document([c.embed_text for c in batch], batch_size=32, normalize_embeddings=True)
-        _add(collection, batch, list(vectors))
+        add_chunks(collection, batch, list(vectors))
     notify("embed", len(new_chunks), len(new_chunks))
     report.chunks_added = len(new_chunks)
 
     everything = kept + new_chunks
-    LexicalIndex.build([c.embed_text for c in everything]).save(path / "lexical")
-    restorer = Restorer.build([c.embed_text for c in everything])
-    df: Counter[str] = Counter()
-    for c in everything:
-        df.update(content_terms(c.embed_text))
-    _fsync_write(path / "terms.json", json.dumps({"chunks": len(everything), "df": df}, ensure_ascii=False))
-    _fsync_write(path / "restore.json", json.dumps(restorer.to_json(), ensure_ascii=False))
-    _fsync_write(path / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in everything))
+    write_derived(path, everything)
     files = {s: old_files[s] for s in kept_sources}
     files.update({s: {"sha256": hashes[s], "chunk_ids": [c.id for c in chunks]} for s, chunks in fresh.items()})
     manifest = {
@@ -303,11 +293,44 @@ def build_version(
         "failed": failed,
     }
     # Written last: a version folder without a manifest is an unfinished ingest.
-    _fsync_write(path / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    fsync_write(path / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     notify("done", 1, 1)
 
 
-def _add(collection: Any, chunks: list[Chunk], vectors: list[Any]) -> None:
+def create_collection(settings: Settings, version: str) -> tuple[Any, Any]:
+    """The Chroma client and the new, empty collection of `version` (cosine, our embedding function)."""
+    from assistant.embedding import embedding_function
+
+    client = chroma_client(settings, settings.versions_dir / version)
+    collection = client.create_collection(
+        collection_name(version),
+        embedding_function=embedding_function(settings.embedding_model),
+        configuration={"hnsw": {"space": "cosine"}},
+    )
+    return client, collection
+
+
+def write_derived(path: Path, chunks: list[Chunk], lap: Callable[[str], None] | None = None) -> None:
+    """Everything a version derives from its chunks: lexical index, word statistics, restorer, chunk list.
+
+    `lap(step)` is called after each step, for the benchmark's timings.
+    """
+    mark = lap or (lambda step: None)
+    texts = [c.embed_text for c in chunks]
+    LexicalIndex.build(texts).save(path / "lexical")
+    mark("lexical")
+    df: Counter[str] = Counter()
+    for text in texts:
+        df.update(content_terms(text))
+    fsync_write(path / "terms.json", json.dumps({"chunks": len(chunks), "df": df}, ensure_ascii=False))
+    mark("terms")
+    fsync_write(path / "restore.json", json.dumps(Restorer.build(texts).to_json(), ensure_ascii=False))
+    mark("restore")
+    fsync_write(path / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
+
+
+def add_chunks(collection: Any, chunks: list[Chunk], vectors: Any) -> None:
+    """Add chunks with their vectors, in batches Chroma accepts."""
     for start in range(0, len(chunks), BATCH):
         part = chunks[start : start + BATCH]
         collection.add(

@@ -311,27 +311,25 @@ def test_pdf_sidecar_wins_over_embedded_metadata(topic_dir):
     assert meta["source_url"] == "https://dichvucong.bocongan.gov.vn/dang-ky-tam-tru"
 
 
-def test_password_protected_pdf_is_reported_and_not_read(topic_dir):
+def encrypted_pdf(topic_dir, name: str, user_password: str):  # type: ignore[no-untyped-def]
+    """A PDF of PDF_LINES encrypted with `user_password` (empty: opens freely, locked against editing)."""
     from pypdf import PdfReader, PdfWriter
 
-    plain = write_pdf(topic_dir / "plain.pdf", PDF_LINES)
-    writer = PdfWriter(clone_from=PdfReader(plain))
-    writer.encrypt(user_password="bi-mat", owner_password="chu-so-huu")
-    path = with_sidecar(topic_dir / "mat-khau.pdf")
+    writer = PdfWriter(clone_from=PdfReader(write_pdf(topic_dir / "plain.pdf", PDF_LINES)))
+    writer.encrypt(user_password=user_password, owner_password="chu-so-huu")
+    path = with_sidecar(topic_dir / name)
     with open(path, "wb") as fh:
         writer.write(fh)
+    return path
+
+
+def test_password_protected_pdf_is_reported_and_not_read(topic_dir):
+    path = encrypted_pdf(topic_dir, "mat-khau.pdf", "bi-mat")
     assert load_error(path) == "corpus/vneid/mat-khau.pdf: tệp PDF có mật khẩu"
 
 
 def test_pdf_locked_only_against_editing_is_read(topic_dir):
-    from pypdf import PdfReader, PdfWriter
-
-    plain = write_pdf(topic_dir / "plain.pdf", PDF_LINES)
-    writer = PdfWriter(clone_from=PdfReader(plain))
-    writer.encrypt(user_password="", owner_password="chu-so-huu")
-    path = with_sidecar(topic_dir / "khoa-sua.pdf")
-    with open(path, "wb") as fh:
-        writer.write(fh)
+    path = encrypted_pdf(topic_dir, "khoa-sua.pdf", "")
     assert load(path, source_of(path)).body.split("\n") == PDF_LINES
 
 

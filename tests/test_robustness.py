@@ -115,7 +115,7 @@ def test_disk_full_during_ingest_keeps_the_previous_version(small_corpus, data_d
     def full(path, text):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sync_module, "_fsync_write", full)
+    monkeypatch.setattr(sync_module, "fsync_write", full)
     with pytest.raises(OSError, match="No space left"):
         sync(settings)
     monkeypatch.undo()

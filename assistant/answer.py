@@ -1,30 +1,54 @@
-"""Turn retrieved passages into a short reply a resident can follow, citing every part.
+"""Turn retrieved passages into a short reply that answers the question asked, citing every part.
 
-Extractive: the summary, the steps and the notes are lifted word for word from the cited
-passages; nothing is said that a passage does not say.
+Extractive: every sentence is lifted word for word from a cited passage. What comes first
+depends on what the question asks (assistant.question): "how do I" gets the guide's summary
+and the numbered steps; "how much", "when", "where", "who", "is it allowed", "what if" and
+"which case" get the sentences of the guides that state that fact first, then only the steps
+and notes that bear on the question. No sentence is printed twice and no bullet is cut.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
+from assistant.entities import has_entity
+from assistant.freshness import is_stale
 from assistant.models import Answer, Chunk, Citation, Passage
-from assistant.textnorm import fold
+from assistant.textnorm import content_terms, fold
 
 _STEP = re.compile(r"^\s*(\d{1,2})[.)]\s+(.+)$")
 _BULLET = re.compile(r"^\s*[-*•]\s+(.+)$")
-_HOWTO = re.compile(
-    r"\b(lam (sao|the nao|gi|nhu the nao)|cach|the nao|cac buoc|buoc nao|nhung buoc|bang cach nao|ntn|o dau|thu tuc|"
-    r"huong dan|how|steps?|where)\b"
-)
+_LIST_MARK = re.compile(r"^\s*(\d{1,2}[.)]|[-*•])\s+")
 _SCAM_TOPICS = re.compile(
     r"\b(chuyen khoan|chuyen tien|chuyen nham|nap tien|vi dien tu|link|duong link|duong dan|goi dien|cuoc goi|"
     r"tin nhan|otp|qr|lua dao|gia danh|mao danh|transfer|scam|call)\b"
 )
-_NOTE_HINTS = ("phi", "mien phi", "mang", "giay to", "han", "ngay", "otp", "mat khau", "passcode", "khong")
-MAX_NOTES = 3
-MAX_BODY_CHARS = 700
+# A line that already warns against handing over codes: the "⚠️ Cảnh báo" line would repeat it.
+_SECRET_WARNING = re.compile(
+    r"\b(khong|dung|never)\b.{0,40}\b(dua|doc|chia se|cung cap|gui|noi|share|give)\b.{0,40}\b(otp|mat khau|passcode)\b|"
+    r"\b(otp|mat khau|passcode)\b.{0,60}\b(cho ai|bat ky ai|anyone|ai hoi)\b"
+)
+# A guide that says it could not confirm the very thing asked: the honest reply is "not covered".
+_UNCONFIRMED = re.compile(
+    r"\b(chua (kiem chung|co nguon|tim (duoc|thay)|xac nhan|ro)|khong (noi|ghi) ro|khong ghi o day|khong tu suy dien|"
+    r"chua co (thong tin|huong dan)|khong co nguon)\b"
+)
+# Openings that talk about the guide instead of answering ("Bài này giúp bạn…").
+_META_OPENING = re.compile(r"^(bai (viet )?nay|huong dan nay|trang nay|tai lieu nay)\b")
+MAX_NOTES = 2
+MAX_RELATED = 2
+MAX_BODY_CHARS = 900
+LEAD_KINDS = ("amount", "time", "place", "who", "yesno", "whatif", "whichcase")
+RELATED_DENSE_GAP = 0.015  # a "Xem thêm" guide must be about as close to the question as the main one
+RELATED_MIN_COVERAGE = 0.35
+SENTENCE_DENSE_WEIGHT = 40  # cosine gaps between sentences are small (e5): a 0.05 gap outweighs a shared word
 
 
 @dataclass(frozen=True)
@@ -33,12 +57,13 @@ class Labels:
     notes: str
     warning: str
     related: str
-    summary_prefix: str
+    lead: str
 
     @classmethod
     def for_language(cls, lang: str) -> "Labels":
         if lang == "en":
-            return cls("Steps (from the Vietnamese guide):", "Notes:", "Warning:", "See also:", "In short")
+            return cls("Steps:", "Notes:", "Warning:", "See also:",
+                       "The Vietnamese guide “{title}” answers this in its section “{section}” (quoted in Vietnamese):")
         return cls("Các bước:", "Lưu ý:", "Cảnh báo:", "Xem thêm:", "")
 
 
@@ -50,98 +75,290 @@ def bullets_in(text: str) -> list[str]:
     return [m.group(1).strip() for line in text.splitlines() if (m := _BULLET.match(line))]
 
 
-def is_howto(question: str) -> bool:
-    return bool(_HOWTO.search(fold(question)))
+def sentences_in(text: str) -> list[str]:
+    """The passage's sentences, list items kept whole (a bullet is one unit, never cut)."""
+    units: list[str] = []
+    for line in text.splitlines():
+        line = _LIST_MARK.sub("", line).strip()
+        if not line:
+            continue
+        if _BULLET.match(line) or len(line) < 220:
+            units.append(line)
+            continue
+        units += [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ\"“(])", line) if s.strip()]
+    return units
+
+
+STALE = {
+    "vi": "ℹ️ Hướng dẫn này được kiểm tra lần cuối ngày {checked} và đã quá hạn rà soát; quy định có thể đã thay đổi, "
+          "hãy hỏi lại bộ phận một cửa của xã, phường khi cần chắc chắn.",
+    "en": "ℹ️ This guide was last checked on {checked} and is due for review; the rules may have changed, so ask at "
+          "the ward's one-stop counter when you need to be sure.",
+}
+
+
+def _date_vi(iso: str) -> str:
+    try:
+        return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
+
+
+def _lead_units(chunk: Chunk) -> list[str]:
+    """The sentences of a section that can lead a reply (not headers of a list, not fragments)."""
+    return [s for s in sentences_in(chunk.text) if len(s) >= 12 and not s.endswith(":")]
 
 
 def needs_scam_warning(question: str, chunk: Chunk) -> bool:
     return bool(_SCAM_TOPICS.search(fold(question))) or chunk.topic == "thanh-toan"
 
 
-def pick_notes(chunk: Chunk) -> list[str]:
-    bullets = bullets_in(chunk.text)
-    ranked = sorted(bullets, key=lambda b: -sum(h in fold(b) for h in _NOTE_HINTS))
-    keep = set(ranked[:MAX_NOTES])
-    return [b for b in bullets if b in keep]
-
-
-def trim(text: str, limit: int = MAX_BODY_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit("\n", 1)[0] if "\n" in text[:limit] else text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip() + " …"
+def _key(sentence: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", fold(sentence)).strip()
 
 
 class Composer:
-    """Builds the extractive answer; `guide` gives every chunk of a guide in order."""
+    """Builds the extractive answer; `guide_chunks` gives every chunk of a guide in order."""
 
-    def __init__(self, guide_chunks: dict[str, list[Chunk]], warning_chunk: Chunk | None = None) -> None:
+    def __init__(self, guide_chunks: dict[str, list[Chunk]], warning_chunk: Chunk | None = None,
+                 idf: Callable[[str], float] | None = None,
+                 embed: Callable[[list[str]], np.ndarray] | None = None, where_to_ask: str = "",
+                 today: Callable[[], dt.date] = dt.date.today) -> None:
         self.guide_chunks = guide_chunks
+        self.today = today
+        self.where_to_ask = where_to_ask
         self.warning_chunk = warning_chunk
+        self.idf = idf or (lambda term: 1.0)
+        self.embed = embed  # passage-side embedder for sentences; None ranks them by words alone
+        self._sentence_vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
 
-    def answered(self, question: str, passages: list[Passage], lang: str = "vi", top_k: int = 5) -> Answer:
+    def warm(self) -> None:
+        """Embed every guide's sentences now (a server does this in the background after it starts)."""
+        for chunks in list(self.guide_chunks.values()):
+            for chunk in chunks:
+                self.sentence_vectors(chunk, _lead_units(chunk))
+
+    def sentence_vectors(self, chunk: Chunk, sentences: list[str]) -> np.ndarray | None:
+        """Unit vectors of a section's sentences, embedded once per process (a guide is asked about again and again)."""
+        if self.embed is None or not sentences:
+            return None
+        with self._lock:
+            vectors = self._sentence_vectors.get(chunk.id)
+        if vectors is None or len(vectors) != len(sentences):
+            vectors = np.asarray(self.embed([f"{chunk.title}. {s}" for s in sentences]), dtype=np.float32)
+            with self._lock:
+                self._sentence_vectors[chunk.id] = vectors
+        return vectors
+
+    # -- scoring -----------------------------------------------------------------------------
+    def overlap(self, terms: set[str], text: str) -> float:
+        """Rarity-weighted share of the question's meaning words that `text` holds."""
+        total = sum(self.idf(t) for t in terms)
+        return sum(self.idf(t) for t in terms & content_terms(text)) / total if total > 0 else 0.0
+
+    def section_fit(self, p: Passage, terms: set[str], kind: str, rank: int) -> float:
+        """How well a retrieved section answers: closeness, words of the question, the fact asked for."""
+        text = p.chunk.embed_text
+        fit = p.dense + 0.15 * self.overlap(terms, text) - 0.01 * rank
+        if kind in LEAD_KINDS and has_entity(kind, p.chunk.text):
+            fit += 0.02
+        if kind == "howto" and steps_in(p.chunk.text):
+            fit += 0.02
+        return fit
+
+    def lead_sentences(self, terms: set[str], kind: str, chunks: list[tuple[int, Chunk]],
+                       vector: np.ndarray | None = None) -> list[tuple[str, Chunk]]:
+        """The one or two sentences that state what the question asks, best first.
+
+        `chunks` pairs each candidate section with its rank (0 for the section search liked best)."""
+        units = [(order, i, s, chunk) for order, chunk in chunks for i, s in enumerate(_lead_units(chunk))]
+        closeness: dict[tuple[str, int], float] = {}
+        if vector is not None and self.embed is not None:
+            for _, chunk in chunks:
+                vectors = self.sentence_vectors(chunk, _lead_units(chunk))
+                if vectors is not None:
+                    for i, sim in enumerate(vectors @ vector):
+                        closeness[(chunk.id, i)] = float(sim)
+        # Words on every line of the guide (its subject) do not tell its sentences apart: weigh each
+        # question word by its rarity in the corpus and among these sentences.
+        local = [content_terms(s) for _, _, s, _ in units]
+        df = {t: sum(t in u for u in local) for t in terms}
+        weight = {t: self.idf(t) * math.log((len(units) + 1) / (df[t] + 0.5)) for t in terms}
+        total = sum(weight.values()) or 1.0
+        scored: list[tuple[float, int, str, Chunk]] = []
+        for (order, i, sentence, chunk), words in zip(units, local):
+            score = sum(weight[t] for t in terms & words) / total - 0.04 * order - 0.005 * i
+            score += SENTENCE_DENSE_WEIGHT * closeness.get((chunk.id, i), 0.0)
+            if kind in LEAD_KINDS and has_entity(kind, sentence):
+                score += 0.25
+            scored.append((score, -len(scored), sentence, chunk))
+        scored.sort(reverse=True)
+        if not scored:
+            return []
+        best = [(scored[0][2], scored[0][3])]
+        if len(scored) > 1 and scored[1][0] >= 0.75 * scored[0][0] and scored[1][3].id == scored[0][3].id:
+            best.append((scored[1][2], scored[1][3]))
+        return best
+
+    # -- composition -------------------------------------------------------------------------
+    def answered(self, question: str, passages: list[Passage], lang: str = "vi", top_k: int = 5,
+                 kind: str = "howto", vector: np.ndarray | None = None) -> Answer:
         labels = Labels.for_language(lang)
-        main = passages[0].chunk
+        terms = content_terms(question)
+        head = passages[: min(3, len(passages))]
+        main = max(enumerate(head), key=lambda ip: self.section_fit(ip[1], terms, kind, ip[0]))[1].chunk
         guide = self.guide_chunks.get(main.source, [main])
+        reply = _Reply()
+
+        def cite(chunk: Chunk) -> int:
+            return reply.cite(chunk)
+
         body_chunk = main
-        if not steps_in(main.text) and is_howto(question):
-            ranked_ids = [p.chunk.id for p in passages]
+        lead: list[tuple[str, Chunk]] = []
+        if kind in LEAD_KINDS:
+            # Every section of the guide may hold the fact; those search ranked high are preferred.
+            rank = {p.chunk.id: i for i, p in enumerate(p for p in passages if p.chunk.source == main.source)}
+            rank[main.id] = 0
+            candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not fold(c.section).startswith("can ho tro")]
+            lead = self.lead_sentences(terms, kind, candidates, vector)
+            if lead and _UNCONFIRMED.search(fold(lead[0][0])):
+                return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
+            if lead and steps_in(lead[0][1].text):
+                body_chunk = lead[0][1]  # the fact sits in a list of steps: show them all, in order
+        elif kind == "howto" and not steps_in(main.text):
+            ranked = [p.chunk.id for p in passages]
             with_steps = [c for c in guide if steps_in(c.text)]
-            with_steps.sort(key=lambda c: ranked_ids.index(c.id) if c.id in ranked_ids else len(ranked_ids))
+            with_steps.sort(key=lambda c: (ranked.index(c.id) if c.id in ranked else len(ranked),
+                                           -self.overlap(terms, c.embed_text)))
             if with_steps:
                 body_chunk = with_steps[0]
 
-        cited: list[Chunk] = [body_chunk]
-        lines: list[str] = []
-        if main.summary:
-            prefix = f"{labels.summary_prefix} ({main.title}): " if labels.summary_prefix else ""
-            lines.append(f"{prefix}{main.summary} [1]")
+        if lang == "en":
+            reply.line(labels.lead.format(title=main.title, section=body_chunk.section))
+        if kind not in LEAD_KINDS:
+            if main.summary and not _META_OPENING.match(fold(main.summary)):
+                reply.sentence(main.summary, cite(body_chunk))
+        for sentence, chunk in lead:
+            reply.sentence(sentence, cite(chunk))
+
         steps = steps_in(body_chunk.text)
-        if steps:
-            lines += ["", f"{labels.steps} [1]"] + [f"{i}. {s}" for i, s in enumerate(steps, 1)]
-        else:
-            lines += ["", f"**{body_chunk.section}** [1]", trim(body_chunk.text)]
+        show_steps = bool(steps) and (kind in ("howto", "other", "yesno", "whatif", "whichcase")
+                                      or body_chunk.id in {p.chunk.id for p in head} or body_chunk.id != main.id)
+        if show_steps:
+            n = cite(body_chunk)
+            reply.block([f"{labels.steps} [{n}]"] + [f"{i}. {s}" for i, s in enumerate(steps, 1)])
+        elif not steps:
+            units = [u for u in sentences_in(body_chunk.text) if self.overlap(terms, u) > 0 or kind == "howto"]
+            kept = reply.fresh(units, MAX_BODY_CHARS)
+            if kept:
+                n = cite(body_chunk)
+                reply.block([f"**{body_chunk.section}** [{n}]"] + [f"- {u}" for u in kept])
 
-        notes_chunk = next(
-            (c for c in guide if fold(c.section).startswith("luu y") and c.id != body_chunk.id), None
-        )
-        if notes_chunk is not None and (notes := pick_notes(notes_chunk)):
-            cited.append(notes_chunk)
-            n = len(cited)
-            lines += ["", f"{labels.notes} [{n}]"] + [f"- {b}" for b in notes]
+        notes_chunk = next((c for c in guide if fold(c.section).startswith("luu y")
+                            and c.id != body_chunk.id), None)
+        if notes_chunk is not None:
+            relevant = [b for b in bullets_in(notes_chunk.text) if self.overlap(terms, b) >= 0.2]
+            relevant.sort(key=lambda b: -self.overlap(terms, b))
+            notes = reply.fresh(relevant[:MAX_NOTES], MAX_BODY_CHARS)
+            if notes:
+                n = cite(notes_chunk)
+                reply.block([f"{labels.notes} [{n}]"] + [f"- {b}" for b in notes])
 
-        if self.warning_chunk is not None and needs_scam_warning(question, main):
+        if (self.warning_chunk is not None and main.topic != "an-toan" and needs_scam_warning(question, main)
+                and not reply.mentions(_SECRET_WARNING)):
             warning = next(iter(bullets_in(self.warning_chunk.text)), "") or self.warning_chunk.summary
-            if warning and self.warning_chunk.id not in {c.id for c in cited}:
-                cited.append(self.warning_chunk)
-                lines += ["", f"⚠️ {labels.warning} {warning} [{len(cited)}]"]
+            if warning and reply.fresh([warning], 10_000):
+                n = cite(self.warning_chunk)
+                reply.block([f"⚠️ {labels.warning} {warning} [{n}]"])
 
-        scores = {p.chunk.id: p for p in passages}
-        seen_guides = {c.source for c in cited}
+        if main.review_every and is_stale(main.checked, main.review_every, self.today()):
+            reply.block([STALE[lang if lang == "en" else "vi"].format(checked=_date_vi(main.checked))])
+
         related: list[str] = []
-        for p in passages[1:]:
-            if len(cited) >= top_k:
+        top_dense = max(p.dense for p in head)
+        for p in passages:
+            if len(related) >= MAX_RELATED or len(reply.cited) >= top_k:
                 break
-            if p.chunk.source not in seen_guides:
-                cited.append(p.chunk)
-                seen_guides.add(p.chunk.source)
-                related.append(p.chunk.title)
+            source = p.chunk.source
+            if source in reply.sources or p.chunk.title in related:
+                continue
+            if p.dense >= top_dense - RELATED_DENSE_GAP and p.coverage >= RELATED_MIN_COVERAGE:
+                related.append(f"{p.chunk.title} [{cite(p.chunk)}]")
         if related:
-            first = len(cited) - len(related) + 1
-            lines += ["", labels.related + " " + "; ".join(f"{t} [{first + i}]" for i, t in enumerate(related))]
+            reply.block([labels.related + " " + "; ".join(related)])
 
+        scores = {p.chunk.id: p.score for p in passages}
         citations = [
-            Citation(
-                n=i,
-                source=c.source,
-                title=c.title,
-                section=c.section,
-                url=c.url,
-                text=c.text,
-                score=scores[c.id].score if c.id in scores else 0.0,
-                checked=c.checked,
-                chunk_id=c.id,
-            )
-            for i, c in enumerate(cited, 1)
+            Citation(n=i, source=c.source, title=c.title, section=c.section, url=c.url, text=c.text,
+                     score=scores.get(c.id, 0.0), checked=c.checked, chunk_id=c.id)
+            for i, c in enumerate(reply.cited, 1)
         ]
-        return Answer(question, "answered", "\n".join(lines).strip(), citations, steps, related)
+        return Answer(question, "answered", reply.text(), citations, steps if show_steps else [], related)
+
+
+    def unconfirmed(self, question: str, sentence: str, chunk: Chunk, lang: str) -> Answer:
+        """The guide itself says it does not know what was asked: say so, quote it, and say where to ask."""
+        if lang == "en":
+            text = (f"Our guide “{chunk.title}” (in Vietnamese) says it could not confirm this: {sentence} [1]\n\n"
+                    "Please ask at the one-stop counter of your ward or commune, or call 1900 0368.")
+        else:
+            text = (f"Hướng dẫn “{chunk.title}” chưa có câu trả lời chắc chắn cho việc này: {sentence} [1]\n\n"
+                    f"Bạn hãy hỏi trực tiếp tại {self.where_to_ask or 'bộ phận một cửa của UBND xã, phường nơi bạn ở'}.")
+        citation = Citation(1, chunk.source, chunk.title, chunk.section, chunk.url, chunk.text, 0.0, chunk.checked, chunk.id)
+        return Answer(question, "no_answer", text, [citation])
+
+
+class _Reply:
+    """The reply as it grows: lines, the chunks cited (numbered in order) and every sentence said."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.cited: list[Chunk] = []
+        self.said: set[str] = set()
+
+    @property
+    def sources(self) -> set[str]:
+        return {c.source for c in self.cited}
+
+    def cite(self, chunk: Chunk) -> int:
+        for i, c in enumerate(self.cited, 1):
+            if c.id == chunk.id:
+                return i
+        self.cited.append(chunk)
+        return len(self.cited)
+
+    def fresh(self, units: list[str], limit: int) -> list[str]:
+        """The units not said yet, whole, while they fit in `limit` characters; marks them said."""
+        kept, size = [], 0
+        for unit in units:
+            key = _key(unit)
+            if not key or key in self.said or any(key in s or s in key for s in self.said if len(s) > 40):
+                continue
+            if kept and size + len(unit) > limit:
+                break
+            kept.append(unit)
+            size += len(unit)
+            self.said.add(key)
+        return kept
+
+    def sentence(self, sentence: str, n: int) -> None:
+        if self.fresh([sentence], 10_000):
+            self.lines.append(f"{sentence} [{n}]")
+
+    def line(self, text: str) -> None:
+        self.lines.append(text)
+
+    def block(self, lines: list[str]) -> None:
+        if self.lines:
+            self.lines.append("")
+        self.lines += lines
+        for line in lines:
+            self.said.add(_key(_LIST_MARK.sub("", line)))
+
+    def mentions(self, pattern: re.Pattern[str]) -> bool:
+        return any(pattern.search(fold(line)) for line in self.lines)
+
+    def text(self) -> str:
+        return "\n".join(self.lines).strip()
+

@@ -41,7 +41,8 @@ def cli() -> None:
 @cli.command()
 @click.option("--corpus", "corpus", type=click.Path(path_type=Path), help="Thư mục hướng dẫn (mặc định: corpus/).")
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
-def ingest(corpus: Path | None, as_json: bool) -> None:
+@click.option("--force", is_flag=True, help="Chuyển sang chỉ mục mới kể cả khi phép thử trước khi chuyển báo câu trả lời kém đi.")
+def ingest(corpus: Path | None, as_json: bool, force: bool) -> None:
     """Nạp hướng dẫn vào chỉ mục: thêm mới, cập nhật tệp đã sửa, bỏ tệp đã xoá."""
     _quiet_libraries()
     from ingest.sync import sync
@@ -49,11 +50,13 @@ def ingest(corpus: Path | None, as_json: bool) -> None:
     settings = _settings(corpus_dir=corpus)
     try:
         with _progress_bar(not as_json) as progress:
-            report = sync(settings, corpus, progress)
+            report = sync(settings, corpus, progress, force=force)
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+        if report.refused:
+            sys.exit(1)
         return
     click.echo(f"Tệp hướng dẫn: {report.files}")
     if report.nothing_changed:
@@ -70,7 +73,16 @@ def ingest(corpus: Path | None, as_json: bool) -> None:
         click.echo(f"Bỏ qua {len(report.errors)} tệp lỗi:", err=True)
         for source, reason in report.errors.items():
             click.echo(f"  - {reason}", err=True)
+    if report.gate:
+        g = report.gate
+        click.echo(f"Phép thử trước khi chuyển: {g['questions']} câu, hit@3 {g['before']:.3f} → {g['after']:.3f}")
     click.echo(f"Phiên bản chỉ mục: {report.version} ({report.seconds:.1f} s)")
+    if report.refused:
+        click.echo("Chỉ mục mới làm câu trả lời kém đi nên chưa được dùng; phiên bản cũ vẫn phục vụ. "
+                   "Các câu hỏi không còn tìm ra hướng dẫn của mình:", err=True)
+        for question in report.gate["broken"] if report.gate else []:
+            click.echo(f"  - {question}", err=True)
+        raise click.ClickException("Sửa hướng dẫn rồi nạp lại, hoặc chạy `assistant ingest --force` nếu thay đổi là cố ý.")
 
 
 @contextmanager
@@ -148,20 +160,32 @@ def _stdin_lines() -> list[str]:
 @cli.command(name="eval")
 @click.option("--set", "eval_set", type=click.Path(exists=True, path_type=Path), default=Path("tests/eval/questions"),
               show_default=True, help="Tệp TSV hoặc thư mục các tệp TSV câu hỏi đánh giá.")
+@click.option("--answers", "answer_set", type=click.Path(path_type=Path), default=Path("tests/eval"),
+              show_default=True, help="Tệp hoặc thư mục các tệp answers*.tsv (khóa đáp án).")
+@click.option("--fold", type=click.Choice(["test", "train", "all"]), default="test", show_default=True,
+              help="Phần dữ liệu để báo cáo: test (chưa dùng khi hiệu chỉnh), train hoặc all.")
+@click.option("--calibrate", is_flag=True, help="Hiệu chỉnh lại mô hình 'có trả lời được không' và ví dụ ý định trên phần train.")
 @click.option("--out", type=click.Path(path_type=Path), help="Nơi ghi báo cáo JSON (mặc định: data/eval/report.json).")
-@click.option("--misses", is_flag=True, help="In thêm các câu mà hướng dẫn đúng không đứng đầu.")
-def evaluate(eval_set: Path, out: Path | None, misses: bool) -> None:
-    """Đo chất lượng tìm kiếm và trả lời trên bộ câu hỏi đánh giá."""
+@click.option("--misses", is_flag=True, help="In thêm từng câu sai cùng các đặc trưng của nó.")
+def evaluate(eval_set: Path, answer_set: Path, fold: str, calibrate: bool, out: Path | None, misses: bool) -> None:
+    """Đo chất lượng tìm kiếm, ranh giới hướng dẫn và câu trả lời trên bộ câu hỏi đánh giá."""
     _quiet_libraries()
-    from assistant.evaluation import format_report, load_cases, run, write_report
+    from assistant.evaluation import format_report, load_answer_cases, load_cases, run, write_report
     from assistant.pipeline import Assistant
 
     settings = _settings()
     cases = load_cases(eval_set)
     if not cases:
         raise click.ClickException(f"Không có câu hỏi nào trong '{eval_set}'.")
+    answer_cases = load_answer_cases(answer_set) if answer_set.exists() else []
     try:
-        report = run(Assistant.from_settings(settings, log=False), cases)
+        assistant = Assistant.from_settings(settings, log=False, calibrating=calibrate)
+        if calibrate:
+            from assistant.calibrate import calibrate as fit
+
+            click.echo(json.dumps(fit(assistant, cases), ensure_ascii=False, indent=1))
+            assistant = Assistant.from_settings(settings, log=False)
+        report = run(assistant, cases, answer_cases, fold)
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from None
     out = out or settings.data_dir / "eval" / "report.json"
@@ -169,7 +193,11 @@ def evaluate(eval_set: Path, out: Path | None, misses: bool) -> None:
     click.echo(format_report(report))
     if misses:
         for m in report["misses"]:
-            click.echo(f"  rank {m['rank']}: {m['question']} → {m['got']} (cần {m['expected']})")
+            click.echo(f"  [{m['category']}] {m['why']}: {m['question']} → {m['got'] or m['status']} "
+                       f"(cần {m['expected']}; {m['kind']}, p={m['probability']}, {m['features']})")
+        for f in report.get("answers", {}).get("failures", []):
+            click.echo(f"  [answer {f['type']}] {f['question']} (khóa: {f['key']}; {f['status']}, {f['cited']})\n"
+                       f"      {f['reply'][:300]!r}")
     click.echo(f"\nBáo cáo JSON: {out}")
 
 
@@ -218,6 +246,69 @@ def admin_password(password: str) -> None:
     if len(password) < 10:
         raise click.ClickException("Mật khẩu quản trị cần ít nhất 10 ký tự.")
     click.echo(hash_password(password))
+
+
+@cli.group()
+def corpus() -> None:
+    """Giữ hướng dẫn đúng quy ước và còn mới: kiểm tra, xem hướng dẫn đến hạn rà soát."""
+
+
+@corpus.command(name="check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+def corpus_check(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Kiểm tra hướng dẫn theo quy ước (mặc định: cả thư mục hướng dẫn); mã thoát 1 khi có lỗi."""
+    from ingest.conventions import check_corpus
+
+    settings = _settings()
+    if not paths and not settings.corpus_dir.is_dir():
+        raise click.ClickException(f"Không tìm thấy thư mục hướng dẫn '{settings.corpus_dir}'. "
+                                   "Hãy đưa đường dẫn tệp, hoặc đặt ASSISTANT_CORPUS_DIR.")
+    results = check_corpus(paths or [settings.corpus_dir], settings.corpus_dir)
+    if not results:
+        where = ", ".join(map(str, paths)) or settings.corpus_dir
+        raise click.ClickException(f"Không có hướng dẫn nào để kiểm tra trong {where} (nhận .md, .html, .pdf, .docx, .txt).")
+    failed = {guide: found for guide, found in results.items() if found}
+    if as_json:
+        click.echo(json.dumps({"guides": len(results), "failed": len(failed),
+                               "findings": {g: [f.to_json() for f in found] for g, found in failed.items()}},
+                              ensure_ascii=False))
+    else:
+        for found in failed.values():
+            for finding in found:
+                click.echo(f"✗ {finding.message} [{finding.rule}]")
+        problems = sum(map(len, failed.values()))
+        click.echo(f"Đã kiểm tra {len(results)} hướng dẫn: {len(results) - len(failed)} đạt, "
+                   + (f"{len(failed)} cần sửa ({problems} lỗi)." if failed else "không có lỗi."))
+    if failed:
+        raise SystemExit(1)
+
+
+@corpus.command(name="status")
+@click.option("--all", "show_all", is_flag=True, help="Liệt kê mọi hướng dẫn, không chỉ hướng dẫn đến hạn rà soát.")
+@click.option("--json", "as_json", is_flag=True, help="In danh sách dạng JSON.")
+def corpus_status(show_all: bool, as_json: bool) -> None:
+    """Hướng dẫn đến hạn rà soát (checked + review_every đã qua), hướng dẫn được trích nhiều trong 30 ngày lên trước."""
+    from assistant.freshness import WINDOW_DAYS, review_status
+
+    try:
+        reviews, errors = review_status(_settings(), include_all=show_all)
+    except AssistantError as exc:
+        raise click.ClickException(str(exc)) from None
+    due = sum(r.due for r in reviews) if show_all else len(reviews)
+    if as_json:
+        click.echo(json.dumps({"due": due, "guides": [r.to_json() for r in reviews], "errors": errors},
+                              ensure_ascii=False))
+        return
+    if reviews:
+        width = max(len("hướng dẫn"), *(len(r.guide) for r in reviews))
+        click.echo(f"{'hướng dẫn':<{width}}  kiểm tra    chu kỳ  quá hạn  trích {WINDOW_DAYS} ngày  tiêu đề")
+        for r in reviews:
+            late = f"{r.due_since}" if r.due else f"còn {-r.due_since}"
+            click.echo(f"{r.guide:<{width}}  {r.checked}  {r.review_every:>6}  {late:>7}  {r.citations:>13}  {r.title}")
+    click.echo(f"{due} hướng dẫn cần rà soát (chu kỳ và quá hạn tính bằng ngày).")
+    for reason in errors.values():
+        click.echo(f"Bỏ qua tệp lỗi: {reason} — xem `assistant corpus check`.", err=True)
 
 
 if __name__ == "__main__":

@@ -19,3 +19,7 @@ class IngestLockedError(AssistantError):
 
 class StoreUnavailableError(AssistantError):
     """The vector store cannot be reached or read right now."""
+
+
+class ConfigurationError(AssistantError):
+    """A setting or a fitted parameter file is missing, stale or invalid; the message says how to fix it."""

@@ -1,21 +1,38 @@
-"""Measure retrieval and answers on the development set (tests/eval/questions/*.tsv).
+"""Measure retrieval, the boundary of the guides and the answers on the development set.
 
-Each row names the guide that answers the question (path under corpus/) or the status an
-out-of-scope question must get. Questions go through the same path as `assistant ask`.
+Question files (tests/eval/questions/*.tsv) name, per row, the guide that answers it or the
+status it must get, and a subject. Answer files (tests/eval/answers*.tsv) give each question a
+key: the fact(s) the reply must state in its first characters, or "decline". Every row falls
+in a fixed fold, train or test, by its subject (by guide for in-scope questions), so a subject
+is never in both; thresholds and models are fitted on train and reported on test.
+Questions go through the same path as `assistant ask`.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import re
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.textnorm import fold
+
 MODES = ("dense", "lexical", "hybrid")
 OUT_OF_SCOPE = ("no_answer", "refused")
+TEST_SHARE = 0.3  # of subjects, by a fixed hash: the same split on every machine and every run
+KEY_CHARS = 700  # an answer key must hold within the first characters a resident reads
+CATEGORIES = ("in_scope", "uncovered", "harmful", "lookalike", "scam")
+
+
+def fold_of(subject: str) -> str:
+    digest = int(hashlib.sha256(subject.encode("utf-8")).hexdigest()[:8], 16)
+    return "test" if digest % 1000 < TEST_SHARE * 1000 else "train"
 
 
 @dataclass
@@ -25,35 +42,90 @@ class Case:
     section: str
     style: str
     file: str
+    subject: str = ""
 
     @property
     def in_scope(self) -> bool:
         return self.expected not in OUT_OF_SCOPE
 
+    @property
+    def category(self) -> str:
+        if self.file.startswith("boundary-lookalike"):
+            return "lookalike"
+        if self.file.startswith("scam-situations"):
+            return "scam"
+        if self.expected == "refused":
+            return "harmful"
+        if self.expected == "no_answer":
+            return "uncovered"
+        return "in_scope"
 
-def load_cases(path: Path) -> list[Case]:
-    files = sorted(path.glob("*.tsv")) if path.is_dir() else [path]
-    cases = []
+    @property
+    def fold(self) -> str:
+        return fold_of(self.subject)
+
+
+@dataclass
+class AnswerCase:
+    question: str
+    guide: str
+    type: str
+    key: str  # regex parts joined by " && " over the folded reply, or "decline"
+    style: str
+    note: str = ""
+
+    @property
+    def fold(self) -> str:
+        return fold_of(self.guide)
+
+
+def _rows(path: Path, pattern: str) -> Iterable[tuple[str, dict[str, str]]]:
+    files = sorted(path.glob(pattern)) if path.is_dir() else [path]
     for file in files:
         with open(file, encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
-                if not (row.get("question") or "").strip():
-                    continue
-                cases.append(
-                    Case(row["question"], row["expected"].strip(), (row.get("section") or "").strip(),
-                         (row.get("style") or "").strip() or "accented", file.name)
-                )
+                if (row.get("question") or "").strip():
+                    yield file.name, {k: (v or "").strip() for k, v in row.items() if k is not None}
+
+
+def load_cases(path: Path) -> list[Case]:
+    cases = []
+    for name, row in _rows(path, "*.tsv"):
+        expected = row["expected"]
+        subject = row.get("subject") or (expected if expected not in OUT_OF_SCOPE else fold(row["question"]))
+        cases.append(Case(row["question"], expected, row.get("section", ""), row.get("style") or "accented",
+                          name, subject))
     return cases
 
 
+def load_answer_cases(path: Path) -> list[AnswerCase]:
+    return [AnswerCase(r["question"], r["guide"], r["type"], r["key"], r.get("style") or "accented", r.get("note", ""))
+            for _, r in _rows(path, "answers*.tsv")]
+
+
+def key_holds(key: str, status: str, reply: str) -> bool:
+    """Does the reply state what the key asks for (or decline when the key says so)?"""
+    if key == "decline":
+        return status != "answered"
+    if status != "answered":
+        return False
+    text = fold(reply[:KEY_CHARS])
+    return all(re.search(part.strip(), text) for part in key.split(" && "))
+
+
+def is_expected(source: str, expected: str) -> bool:
+    """Does a cited source match the expected guide ("a.md", or "a.md|b.md" when either answers)?"""
+    return any(source == e or source.endswith("/" + e) for e in expected.split("|"))
+
+
 def guide_rank(sources: list[str], expected: str) -> int | None:
-    """1-based rank of the first passage from the expected guide, counting each guide once."""
+    """1-based rank of the first passage from an expected guide, counting each guide once."""
     seen: list[str] = []
     for source in sources:
         if source not in seen:
             seen.append(source)
     for i, source in enumerate(seen, 1):
-        if source.endswith("/" + expected) or source == expected:
+        if is_expected(source, expected):
             return i
     return None
 
@@ -68,71 +140,119 @@ def summarise(ranks: list[int | None]) -> dict[str, float]:
     }
 
 
-def run(assistant: Any, cases: list[Case]) -> dict[str, Any]:
-    from assistant.query import normalise_question
+def _share(flags: list[bool]) -> dict[str, float]:
+    return {"n": len(flags), "rate": sum(flags) / len(flags) if flags else 0.0}
 
-    ranks: dict[str, dict[str, list[int | None]]] = {m: defaultdict(list) for m in MODES}
-    statuses: list[tuple[Case, str, str]] = []
+
+def run(assistant: Any, cases: list[Case], answer_cases: list[AnswerCase] | None = None,
+        fold: str = "test", modes: tuple[str, ...] = MODES) -> dict[str, Any]:
+    """Everything `assistant eval` reports, on the rows of `fold` ("test", "train" or "all")."""
+    from assistant.question import read_question
+
+    chosen = [c for c in cases if fold == "all" or c.fold == fold]
+    ranks: dict[str, dict[str, list[int | None]]] = {m: defaultdict(list) for m in modes}
+    outcome: dict[str, list[bool]] = defaultdict(list)
     misses: list[dict[str, Any]] = []
     started = time.perf_counter()
-    for case in cases:
+    for case in chosen:
         answer = assistant.ask(case.question)
         cited = answer.citations[0].source if answer.citations else ""
-        statuses.append((case, answer.status, cited))
-        if not case.in_scope:
-            continue
-        query = normalise_question(case.question, assistant.settings.max_question_chars)
-        for mode in MODES:
-            result = assistant.retriever.search(query, k=10, mode=mode)
-            rank = guide_rank([p.chunk.source for p in result.passages], case.expected)
-            ranks[mode][case.style].append(rank)
-            ranks[mode]["all"].append(rank)
-            if mode == "hybrid" and (rank is None or rank > 1):
-                misses.append({"question": case.question, "expected": case.expected, "rank": rank,
-                               "got": result.passages[0].chunk.source if result.passages else None})
-    seconds = time.perf_counter() - started
-
-    retrieval = {m: {style: summarise(r) for style, r in sorted(by_style.items())} for m, by_style in ranks.items()}
-    tp = sum(1 for c, s, _ in statuses if not c.in_scope and s in OUT_OF_SCOPE)
-    fp = sum(1 for c, s, _ in statuses if c.in_scope and s in OUT_OF_SCOPE)
-    fn = sum(1 for c, s, _ in statuses if not c.in_scope and s not in OUT_OF_SCOPE)
-    in_scope = [(c, s, src) for c, s, src in statuses if c.in_scope]
-    exact = sum(1 for c, s, _ in statuses if not c.in_scope and s == c.expected)
-    answered_right = sum(1 for c, s, src in in_scope if s == "answered" and src.endswith("/" + c.expected))
-    return {
-        "questions": len(cases),
-        "in_scope": len(in_scope),
-        "out_of_scope": len(cases) - len(in_scope),
-        "retrieval": retrieval,
-        "no_answer": {
-            "precision": tp / (tp + fp) if tp + fp else 1.0,
-            "recall": tp / (tp + fn) if tp + fn else 1.0,
-            "exact_status": exact / max(1, len(cases) - len(in_scope)),
-            "in_scope_wrongly_declined": fp / max(1, len(in_scope)),
-        },
-        "answer_cites_expected_first": answered_right / max(1, len(in_scope)),
-        "seconds": round(seconds, 1),
+        text = read_question(case.question, assistant.settings.max_question_chars).text
+        kind, result = assistant.search(text, k=10)
+        miss: str | None = None
+        if case.category in ("in_scope", "lookalike", "scam") and case.in_scope:
+            for mode in modes:
+                found = result if mode == "hybrid" else assistant.retriever.search(text, k=10, mode=mode, kind=kind)
+                rank = guide_rank([p.chunk.source for p in found.passages], case.expected)
+                ranks[mode][case.style if case.category == "in_scope" else case.category].append(rank)
+                if case.category == "in_scope":
+                    ranks[mode]["all"].append(rank)
+                if mode == "hybrid" and (rank is None or rank > 1):
+                    miss = f"rank {rank}"
+        if case.category == "in_scope":
+            outcome["in_scope_wrongly_declined"].append(answer.status in OUT_OF_SCOPE)
+            outcome["in_scope_answered_expected_first"].append(
+                answer.status == "answered" and is_expected(cited, case.expected))
+            if answer.status in OUT_OF_SCOPE:
+                miss = f"declined ({answer.status})"
+        elif case.category == "uncovered":
+            ok = answer.status in OUT_OF_SCOPE
+            outcome["uncovered_declined"].append(ok)
+            miss = None if ok else "answered"
+        elif case.category == "harmful":
+            ok = answer.status in OUT_OF_SCOPE
+            outcome["harmful_refused_or_declined"].append(ok)
+            outcome["harmful_refused"].append(answer.status == "refused")
+            miss = None if ok else "answered"
+        elif case.category == "lookalike":
+            outcome["lookalike_wrongly_refused"].append(answer.status == "refused")
+            if case.in_scope:
+                outcome["lookalike_answered_expected_first"].append(
+                    answer.status == "answered" and is_expected(cited, case.expected))
+            if answer.status == "refused":
+                miss = "refused"
+        elif case.category == "scam":
+            ok = answer.status == "answered" and cited.split("/")[-2:-1] == ["an-toan"]
+            outcome["scam_cites_an_toan_first"].append(ok)
+            miss = None if ok else f"{answer.status}, cites {cited or 'nothing'}"
+        if miss:
+            misses.append({"category": case.category, "question": case.question, "expected": case.expected,
+                           "status": answer.status, "got": cited, "why": miss, "kind": kind,
+                           "probability": round(result.probability, 3),
+                           "features": {k: round(v, 3) for k, v in result.features.items()}})
+    report: dict[str, Any] = {
+        "fold": fold,
+        "questions": len(chosen),
+        "by_category": {c: sum(1 for x in chosen if x.category == c) for c in CATEGORIES},
+        "retrieval": {m: {s: summarise(r) for s, r in sorted(by.items())} for m, by in ranks.items()},
+        "boundary": {name: _share(flags) for name, flags in sorted(outcome.items())},
         "misses": misses,
+    }
+    if answer_cases:
+        report["answers"] = run_answers(assistant, answer_cases, fold)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    return report
+
+
+def run_answers(assistant: Any, cases: list[AnswerCase], fold: str = "test") -> dict[str, Any]:
+    """Answer-key accuracy overall, per question type and per topic; each failing reply kept for --misses."""
+    chosen = [c for c in cases if fold == "all" or c.fold == fold]
+    by_type: dict[str, list[bool]] = defaultdict(list)
+    by_topic: dict[str, list[bool]] = defaultdict(list)
+    failures = []
+    for case in chosen:
+        answer = assistant.ask(case.question)
+        ok = key_holds(case.key, answer.status, answer.text)
+        by_type[case.type].append(ok)
+        by_topic[case.guide.split("/")[0]].append(ok)
+        if not ok:
+            failures.append({"question": case.question, "type": case.type, "guide": case.guide, "key": case.key,
+                             "status": answer.status, "reply": answer.text[:KEY_CHARS],
+                             "cited": answer.citations[0].source if answer.citations else ""})
+    everything = [ok for flags in by_type.values() for ok in flags]
+    return {
+        "overall": _share(everything),
+        "by_type": {t: _share(f) for t, f in sorted(by_type.items())},
+        "by_topic": {t: _share(f) for t, f in sorted(by_topic.items())},
+        "failures": failures,
     }
 
 
 def format_report(report: dict[str, Any]) -> str:
-    lines = [
-        f"Câu hỏi: {report['questions']} (trong phạm vi {report['in_scope']}, ngoài phạm vi {report['out_of_scope']}),"
-        f" {report['seconds']} s",
-        "",
-        f"{'mode':8} {'style':12} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'mrr@10':>7}",
-    ]
-    for mode in MODES:
-        for style, m in report["retrieval"][mode].items():
+    by = ", ".join(f"{c} {n}" for c, n in report["by_category"].items())
+    lines = [f"Fold: {report['fold']} — {report['questions']} câu hỏi ({by}), {report['seconds']} s", "",
+             f"{'mode':8} {'style':12} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'mrr@10':>7}"]
+    for mode, by_style in report["retrieval"].items():
+        for style, m in by_style.items():
             lines.append(f"{mode:8} {style:12} {m['n']:>4} {m['hit@1']:>6.3f} {m['hit@3']:>6.3f} {m['mrr@10']:>7.3f}")
-    na = report["no_answer"]
-    lines += [
-        "",
-        f"no_answer/refused: precision {na['precision']:.3f}, recall {na['recall']:.3f}, "
-        f"exact status {na['exact_status']:.3f}, in-scope wrongly declined {na['in_scope_wrongly_declined']:.3f}",
-        f"answered and cites the expected guide first: {report['answer_cites_expected_first']:.3f}",
-    ]
+    lines += ["", f"{'boundary':36} {'n':>4} {'rate':>6}"]
+    for name, m in report["boundary"].items():
+        lines.append(f"{name:36} {m['n']:>4} {m['rate']:>6.3f}")
+    if "answers" in report:
+        a = report["answers"]
+        lines += ["", f"answer keys: {a['overall']['rate']:.3f} of {a['overall']['n']}"]
+        for group in ("by_type", "by_topic"):
+            lines.append("  " + ", ".join(f"{k} {m['rate']:.2f} ({m['n']})" for k, m in a[group].items()))
     return "\n".join(lines)
 
 

@@ -21,9 +21,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant.answer import is_howto
 from assistant.errors import AssistantError
 from assistant.models import Answer, Citation, Passage
+from assistant.question import question_kind
 from assistant.settings import Settings
 from assistant.textnorm import content_terms, fold
 
@@ -173,7 +173,7 @@ def build_messages(question: str, passages: list[Passage], lang: str) -> list[Ba
         for n, p in enumerate(passages, 1)
     ]
     parts = [intro, *blocks, f"<question>\n{_data(question)}\n</question>"]
-    parts += [howto] if is_howto(question) else []
+    parts += [howto] if question_kind(question) == "howto" else []
     return [SystemMessage(PROMPTS[lang]), HumanMessage("\n\n".join(parts + [reminder]))]
 
 

@@ -23,6 +23,7 @@ class Chunk:
     topic: str
     summary: str = ""
     position: int = 0  # order of the chunk within its guide
+    review_every: int = 0  # days after `checked` when the guide's facts are due for a new check (0: unknown)
 
     @property
     def embed_text(self) -> str:

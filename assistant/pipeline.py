@@ -7,16 +7,28 @@ from collections.abc import Generator
 from typing import Any
 
 from assistant.answer import Composer
+from assistant.answerability import Answerability
 from assistant.conversation import Exchange, condense, step_reference
 from assistant.generate import GenerativeComposer, chat_model_from_settings
+from assistant.intent import IntentGuard
 from assistant.logs import QuestionLog
 from assistant.models import Answer, Chunk
-from assistant.query import normalise_question
+from assistant.query import expand
+from assistant.question import Question, is_scam_situation, question_kind, read_question
 from assistant.retrieval import Retriever, SearchResult
-from assistant.safety import check, redact
+from assistant.safety import check
 from assistant.settings import Settings
 from assistant.store import IndexVersion, StoreHandle
-from assistant.textnorm import clean, detect_language
+
+# What a partial answer says is missing, by question kind (see assistant.question).
+MISSING_VI = {"amount": "số tiền (phí, lệ phí, hạn mức)", "time": "thời hạn hay thời gian", "place": "nơi làm",
+              "who": "người hay cơ quan"}
+MISSING_EN = {"amount": "amount (fee or limit)", "time": "time limit or duration", "place": "place", "who": "person or office"}
+SAFETY_TOPIC = "an-toan"
+# Question kinds whose missing fact makes an answer partial: a fee or a deadline nobody wrote down.
+PARTIAL_KINDS = ("amount", "time")
+# Below this similarity the nearest guide is not about the subject at all: a plain "not covered".
+PARTIAL_DENSE = 0.84
 
 
 class Assistant:
@@ -26,23 +38,30 @@ class Assistant:
         retriever: Retriever,
         log: QuestionLog | None = None,
         generative: GenerativeComposer | None = None,
+        intent: IntentGuard | None = None,
     ) -> None:
         self.settings = settings
         self.retriever = retriever
         self.log = log
         self.generative = generative
+        self.intent = intent
         self._composer_for: tuple[str, Composer] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, log: bool = True) -> "Assistant":
+    def from_settings(cls, settings: Settings, log: bool = True, calibrating: bool = False) -> "Assistant":
+        """The assistant as configured; `calibrating` starts without fitted parameters (they are being made)."""
         from assistant.embedding import embedding_function, load_encoder
 
         ef = embedding_function(settings.embedding_model)
         store = StoreHandle(settings, ef)
-        retriever = Retriever(store, load_encoder(settings.embedding_model))
+        encoder = load_encoder(settings.embedding_model)
+        retriever = Retriever(store, encoder, Answerability.neutral(settings.embedding_model) if calibrating else None)
         model = chat_model_from_settings(settings)  # names the setting or package to fix when wrong
         generative = GenerativeComposer(model, timeout=settings.llm_timeout) if model is not None else None
-        return cls(settings, retriever, QuestionLog(settings.data_dir / "logs") if log else None, generative)
+        intent = None if calibrating else IntentGuard.load(
+            lambda texts: encoder.encode_query(texts, normalize_embeddings=True), settings.data_dir / "cache",
+            settings.embedding_model)
+        return cls(settings, retriever, QuestionLog(settings.data_dir / "logs") if log else None, generative, intent)
 
     def composer(self, version: IndexVersion) -> Composer:
         if self._composer_for is None or self._composer_for[0] != version.id:
@@ -51,8 +70,16 @@ class Assistant:
                 guides.setdefault(chunk.source, []).append(chunk)
             for chunks in guides.values():
                 chunks.sort(key=lambda c: c.position)
-            self._composer_for = (version.id, Composer(guides, self._warning_chunk(version)))
+            self._composer_for = (version.id, Composer(guides, self._warning_chunk(version), version.idf,
+                                                      self._embed_passages, self.settings.hotline_note))
         return self._composer_for[1]
+
+    def warm(self) -> None:
+        """Embed every sentence of the serving version's guides, so no resident waits for it."""
+        self.composer(self.retriever.store.current()).warm()
+
+    def _embed_passages(self, texts: list[str]) -> Any:
+        return self.retriever.encoder.encode_document(texts, batch_size=32, normalize_embeddings=True)
 
     def _warning_chunk(self, version: IndexVersion) -> Chunk | None:
         """The scam-safety passage that best states 'never give your OTP or password'."""
@@ -74,33 +101,38 @@ class Assistant:
     def stream(self, question: Any, history: list[Exchange] | None = None) -> Generator[str, None, Answer]:
         """Yield the reply as it grows (only a generative backend makes more than one step); return the Answer."""
         started = time.perf_counter()
-        text = clean(str(question) if question is not None else "")
-        answer = yield from self._respond(text, history or [])
+        asked = read_question(question, self.settings.max_question_chars)
+        answer = yield from self._respond(asked, history or [])
+        answer.question = asked.raw  # echoed to the asker only
         if self.log is not None:
-            self.log.record(text, answer, time.perf_counter() - started)  # the log redacts
+            self.log.record(asked.text, answer, time.perf_counter() - started)
         return answer
 
-    def _respond(self, text: str, history: list[Exchange]) -> Generator[str, None, Answer]:
-        lang = detect_language(text)
-        if not text:
-            return Answer(text, "no_answer", self._empty_reply(lang))
-        verdict = check(text)
+    def _respond(self, asked: Question, history: list[Exchange]) -> Generator[str, None, Answer]:
+        lang = asked.lang
+        if not asked.text:
+            return Answer(asked.text, "no_answer", self._empty_reply(lang))
+        verdict = check(asked.raw)  # patterns need the unredacted wording; nothing leaves the process here
         if verdict.refused:
-            return Answer(text, "refused", self._refusal(verdict.reason))
-        step = self._step_from_history(text, history, lang)
+            return Answer(asked.text, "refused", self._refusal(verdict.reason, lang))
+        step = self._step_from_history(asked.text, history, lang)
         if step is not None:
             return step
-        standalone = condense(text, history)
-        warning = self._sensitive_warning(verdict.sensitive) + "\n\n" if verdict.sensitive else ""
-        query = normalise_question(redact(standalone), self.settings.max_question_chars)
-        result = self.retriever.search(query, k=self.settings.top_k)
-        if not result.passages or not result.covered:
-            answer = Answer(text, "no_answer", self._no_answer(result, lang))
+        standalone = condense(asked.text, history)
+        warning = self._sensitive_warning(asked.sensitive) + "\n\n" if asked.sensitive else ""
+        kind, result = self.search(standalone)
+        if self.intent is not None and result.vector is not None:
+            verdict = self.intent.check_vector(result.vector)
+            if verdict.refused:
+                return Answer(asked.text, "refused", self._refusal(verdict.reason, lang))
+        if not result.passages or not result.covered or self._lacks_fact(result, kind):
+            answer = Answer(asked.text, "no_answer", self._no_answer(result, lang, kind))
         else:
             version = self.retriever.store.current()
 
             def extractive() -> Answer:
-                return self.composer(version).answered(standalone, result.passages, lang, self.settings.top_k)
+                return self.composer(version).answered(standalone, result.passages, lang, self.settings.top_k, kind,
+                                                       result.vector)
 
             if self.generative is None:
                 answer = extractive()
@@ -113,9 +145,28 @@ class Assistant:
                     except StopIteration as done:
                         answer = done.value
                         break
-        answer.question, answer.standalone = text, standalone
+        answer.standalone = standalone
         answer.text = warning + answer.text
         return answer
+
+    @staticmethod
+    def _lacks_fact(result: SearchResult, kind: str) -> bool:
+        """An amount or a time asked of a guide that states none: say so rather than give other numbers."""
+        return kind in PARTIAL_KINDS and bool(result.features.get("missing_entity"))
+
+    def search(self, text: str, k: int | None = None) -> tuple[str, SearchResult]:
+        """What `text` (already redacted) asks for, and the passages found for it.
+
+        A question describing a call, message or link that wants money, codes or an install is a
+        scam situation: its best passage from the safety guides goes first, whatever else it names.
+        """
+        kind = question_kind(text)
+        scam = is_scam_situation(text)
+        result = self.retriever.search(expand(text), k=k or self.settings.top_k, kind=kind,
+                                       prefer_topic=SAFETY_TOPIC if scam else None)
+        if scam and result.passages and result.passages[0].chunk.topic == SAFETY_TOPIC:
+            result.covered = True  # the safety guides speak to every call or message that wants money or codes
+        return kind, result
 
     def _step_from_history(self, text: str, history: list[Exchange], lang: str) -> Answer | None:
         """'bước 3 là gì?' right after an answer with steps: repeat that step, with its citation."""
@@ -138,11 +189,18 @@ class Assistant:
             return "Please type a question, for example: “How do I activate my VNeID account?”"
         return "Bạn chưa nhập câu hỏi. Hãy gõ câu hỏi, ví dụ: “Làm sao để kích hoạt tài khoản VNeID?”"
 
-    def _refusal(self, reason: str) -> str:
+    def _refusal(self, reason: str, lang: str = "vi") -> str:
+        if lang == "en":
+            return (
+                "Sorry, I cannot help with this: it could harm someone else's account, data or money, or break the law. "
+                "Never send your OTP, password, passcode or ID number to anyone, this assistant included. "
+                "If you lost access to your own account, ask how to recover or lock it; if you met a scam, ask how to report it."
+            )
         return (
-            f"Xin lỗi, tôi không làm được việc này: {reason}. "
+            f"Xin lỗi, tôi không giúp việc này: {reason}. "
             "Đừng gửi mã OTP, mật khẩu, passcode hay số căn cước cho bất kỳ ai, kể cả trợ lý này. "
-            "Nếu cần giúp về VNeID, dịch vụ công hay thanh toán, hãy hỏi cách làm, tôi sẽ chỉ từng bước."
+            "Nếu bạn không vào được tài khoản của chính mình, hãy hỏi cách lấy lại mật khẩu hoặc khóa tài khoản; "
+            "nếu bạn gặp lừa đảo, hãy hỏi cách trình báo, tôi sẽ chỉ từng bước."
         )
 
     def _sensitive_warning(self, kinds: list[str]) -> str:
@@ -151,16 +209,22 @@ class Assistant:
             "kể cả trợ lý này; tôi không lưu chúng."
         )
 
-    def _no_answer(self, result: SearchResult, lang: str) -> str:
+    def _no_answer(self, result: SearchResult, lang: str, kind: str = "other") -> str:
+        """Say the guides do not cover it; when the nearest guide names the subject but lacks the fact
+        asked for (a fee, a deadline, a place), say that plainly instead of offering its steps."""
         titles: list[str] = []
         for p in result.passages:
             if p.chunk.title not in titles:
                 titles.append(p.chunk.title)
+        partial = self._lacks_fact(result, kind) and result.features.get("dense", 0.0) >= PARTIAL_DENSE
         if lang == "en":
             text = (
                 "Sorry, our guides do not cover this question. You can ask at the one-stop counter of your "
                 "ward or commune People's Committee, or call 1900 0368 (VNeID, ID card and population data support)."
             )
+            if partial and titles:
+                text = (f"Our guide “{titles[0]}” (in Vietnamese) does not state the {MISSING_EN[kind]} you ask about. "
+                        + text.split(". ", 1)[1])
             if titles:
                 text += "\n\nRelated guides (in Vietnamese): " + "; ".join(titles[:3])
             return text
@@ -168,6 +232,11 @@ class Assistant:
             "Xin lỗi, các hướng dẫn của Trợ lý số chưa nói về câu hỏi này nên tôi không trả lời để tránh "
             f"chỉ sai. Bạn có thể hỏi trực tiếp tại {self.settings.hotline_note}."
         )
+        if partial and titles:
+            text = (
+                f"Hướng dẫn “{titles[0]}” chưa ghi {MISSING_VI[kind]} mà bạn hỏi, nên tôi không đoán để tránh chỉ sai. "
+                f"Bạn hãy hỏi trực tiếp tại {self.settings.hotline_note}."
+            )
         if titles:
             text += "\n\nCó thể bạn muốn hỏi:\n" + "\n".join(f"- {t}" for t in titles[:3])
         return text

@@ -7,13 +7,13 @@ a coverage rule decides when the corpus simply does not speak to the question.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from assistant.answerability import Answerability, Vocabulary, features
 from assistant.errors import StoreUnavailableError
 from assistant.models import Chunk, Passage
 from assistant.store import IndexVersion, StoreHandle
@@ -23,47 +23,6 @@ RRF_K = 60
 CANDIDATES = 30
 
 
-# English words that only a question about our topics would use; an English question with
-# none of them is almost surely about something else (weather, sport, prices).
-ENGLISH_DOMAIN = frozenset(
-    """
-    vneid id identity identification card citizen account password passcode otp pin phone sim bank banking
-    transfer transferred money qr vietqr wallet e-wallet mobile portal public service services dossier
-    application fee fees receipt police scam scammed scammer fraud link links residence temporary permanent
-    birth driving licence license health insurance criminal record ambassador ambassadors digital market
-    biometric biometrics face fingerprint nfc electricity water bill bills register registration activate
-    level lock locked unlock device hanoi ward commune movement skills learn community app sms call called
-    """.split()
-)
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """When to believe the corpus covers a question.
-
-    Tuned on the development set (tests/eval/questions): the best dense similarity among the
-    top passages separates covered from uncovered Vietnamese questions, and rarity-weighted
-    word overlap rescues covered questions the model scores a little low.
-    """
-
-    dense_alone: float = 0.875  # dense similarity that is enough on its own
-    dense_min: float = 0.85  # with enough word overlap, this much similarity will do
-    overlap_min: float = 0.5  # rarity-weighted share of the question's words found in a passage
-    english_dense_min: float = 0.77  # English question that names something of our domain
-
-    def covered(self, passages: list[Passage], query: str, lang: str) -> bool:
-        if not passages:
-            return False
-        dense = max(p.dense for p in passages)
-        overlap = max(p.coverage for p in passages)
-        if dense >= self.dense_alone:
-            return True
-        if lang == "en":
-            words = set(re.findall(r"[a-z][a-z-]*", query.lower()))
-            return dense >= self.english_dense_min and bool(words & ENGLISH_DOMAIN)
-        return dense >= self.dense_min and overlap >= self.overlap_min
-
-
 @dataclass
 class SearchResult:
     query: str
@@ -71,6 +30,9 @@ class SearchResult:
     covered: bool
     version: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    features: dict[str, float] = field(default_factory=dict)  # the answerability evidence, for --misses
+    probability: float = 0.0  # the answerability model's belief that passages[0] answers the question
+    vector: np.ndarray | None = None  # the question's embedding, reused by the intent check
 
 
 def rrf(rankings: list[list[int]], weights: list[float] | None = None, k: int = RRF_K) -> dict[int, float]:
@@ -101,10 +63,16 @@ def term_coverage(question_terms: set[str], chunk: Chunk, idf: Callable[[str], f
 
 
 class Retriever:
-    def __init__(self, store: StoreHandle, encoder: Any, coverage: Coverage | None = None) -> None:
+    def __init__(self, store: StoreHandle, encoder: Any, answerability: Answerability | None = None) -> None:
         self.store = store
         self.encoder = encoder
-        self.coverage = coverage or Coverage()
+        self.answerability = answerability or Answerability.load(model=store.settings.embedding_model)
+        self._vocabulary: tuple[str, Vocabulary] | None = None
+
+    def vocabulary(self, version: IndexVersion) -> Vocabulary:
+        if self._vocabulary is None or self._vocabulary[0] != version.id:
+            self._vocabulary = (version.id, Vocabulary.of(version.chunks))
+        return self._vocabulary[1]
 
     def embed(self, query: str) -> np.ndarray:
         return np.asarray(self.encoder.encode_query([query], normalize_embeddings=True)[0], dtype=np.float32)
@@ -130,7 +98,10 @@ class Retriever:
         top = top[np.argsort(-scores[top])]
         return [int(i) for i in top if scores[i] > 0], scores
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> SearchResult:
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", kind: str = "other",
+               prefer_topic: str | None = None) -> SearchResult:
+        """The best passages for `query`; `kind` is what the question asks for (see assistant.question),
+        `prefer_topic` a topic whose best passage goes first (scam situations go to the safety guides)."""
         version = self.store.current()
         if not version.chunks or not query.strip():
             return SearchResult(query, [], False, version.id)
@@ -152,7 +123,13 @@ class Retriever:
             "hybrid": ([dense_rank, lex_rank], [1.0, LEXICAL_WEIGHT[lang]]),
         }[mode]
         fused = rrf(rankings, weights)
-        order = sorted(fused, key=lambda i: -fused[i])[: max(k, 1) * 3]
+        order = sorted(fused, key=lambda i: -fused[i])
+        if prefer_topic is not None:
+            preferred = next((i for i in order if version.chunks[i].topic == prefer_topic), None)
+            if preferred is not None:
+                order.remove(preferred)
+                order.insert(0, preferred)
+        order = order[: max(k, 1) * 3]
         terms = content_terms(query)
         missing = [i for i in order if i not in sims]
         if missing:
@@ -167,8 +144,11 @@ class Retriever:
             )
             for i in order
         ]
-        covered = self.coverage.covered(passages, query, lang)
-        return SearchResult(query, diversify(passages, k), covered, version.id)
+        evidence = features(query, lang, kind, passages, version.term_df, len(version.chunks), self.vocabulary(version))
+        probability = self.answerability.probability(evidence)
+        covered = probability >= self.answerability.threshold
+        return SearchResult(query, diversify(passages, k), covered, version.id, features=evidence,
+                            probability=probability, vector=vector)
 
     def _similarities(self, version: IndexVersion, vector: np.ndarray, indices: list[int]) -> dict[int, float]:
         """Cosine similarity for lexical hits the dense list did not reach."""

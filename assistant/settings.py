@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         "", description="Plain staff admin password, for development only; refused when ASSISTANT_PRODUCTION is set."
     )
     production: bool = Field(False, description="Production mode: no plain admin password, no defaults that weaken safety.")
+    eval_dir: Path = Field(
+        Path("tests/eval/questions"),
+        description="Development questions an ingest asks the new index before it serves (skipped when missing).",
+    )
     max_file_mb: float = Field(20.0, gt=0, description="Corpus files larger than this many megabytes are reported and skipped.")
     hotline_note: str = Field(
         "bộ phận một cửa của UBND xã, phường nơi bạn ở, hoặc tổng đài 1900 0368 "

@@ -7,6 +7,7 @@ import hashlib
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
 from assistant.models import Chunk
+from ingest.conventions import review_period
 from ingest.loaders import Document
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
@@ -59,6 +60,7 @@ def split(doc: Document, chunk_size: int = 900) -> list[Chunk]:
                     topic=doc.meta["topic"],
                     summary=summary,
                     position=len(chunks),
+                    review_every=review_period(doc.meta),
                 )
             )
     return chunks

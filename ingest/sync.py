@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ from assistant.restore import Restorer
 from assistant.settings import Settings
 from assistant.store import chroma_client, collection_name, prune_versions, read_pointer, write_pointer
 from assistant.textnorm import content_terms
+from ingest.gate import check_refresh
 from ingest.loaders import MB, load, supported
 from ingest.splitter import split
 
@@ -47,6 +49,8 @@ class IngestReport:
     errors: dict[str, str] = field(default_factory=dict)
     version: str | None = None
     seconds: float = 0.0
+    gate: dict[str, Any] | None = None  # the before/after check of answers (ingest.gate), when it ran
+    refused: bool = False  # the new version broke answers and was not switched to
 
     @property
     def nothing_changed(self) -> bool:
@@ -155,8 +159,12 @@ def fsync_write(path: Path, text: str) -> None:
         os.fsync(fh.fileno())
 
 
-def sync(settings: Settings, corpus_dir: Path | None = None, progress: Progress | None = None) -> IngestReport:
-    """Bring the index in line with `corpus_dir`; returns what happened, file by file."""
+def sync(settings: Settings, corpus_dir: Path | None = None, progress: Progress | None = None,
+         force: bool = False) -> IngestReport:
+    """Bring the index in line with `corpus_dir`; returns what happened, file by file.
+
+    A new version replaces a serving one only when the development questions still find their
+    guides (ingest.gate); `force` switches anyway."""
     started = time.perf_counter()
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
     notify = progress or (lambda stage, done, total: None)
@@ -192,6 +200,16 @@ def sync(settings: Settings, corpus_dir: Path | None = None, progress: Progress 
 
         version = new_version_id()
         build_version(settings, version, serving, old_files, kept_sources, fresh, todo.hashes, failed, report, notify)
+        if serving and not force:
+            touched = set(report.added_files + report.updated_files + report.removed_files)
+            result = check_refresh(settings, serving, version, touched, settings.eval_dir)
+            report.gate = result.to_json() if result is not None else None
+            if result is not None and not result.passed:
+                report.refused, report.version = True, serving
+                shutil.rmtree(settings.versions_dir / version, ignore_errors=True)
+                prune_versions(settings, settings.keep_versions)
+                report.seconds = time.perf_counter() - started
+                return report
         write_pointer(settings, version)
         prune_versions(settings, settings.keep_versions)
         report.version = version

@@ -32,6 +32,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data folder, so nothing leaks into ./data or between tests."""
     folder = tmp_path / "data"
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(folder))
+    # The refresh gate (ingest.gate) has tests of its own; elsewhere re-ingests switch without it.
+    monkeypatch.setenv("ASSISTANT_EVAL_DIR", str(tmp_path / "no-eval-questions"))
     return folder
 
 

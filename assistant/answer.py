@@ -255,8 +255,9 @@ class Composer:
                 n = cite(body_chunk)
                 reply.block([f"**{body_chunk.section}** [{n}]"] + [f"- {u}" for u in kept])
 
-        notes_chunk = next((c for c in guide if fold(c.section).startswith("luu y")
-                            and c.id != body_chunk.id), None)
+        body_is_notes = fold(body_chunk.section).startswith("luu y")  # then its bullets are the notes
+        notes_chunk = None if body_is_notes else next(
+            (c for c in guide if fold(c.section).startswith("luu y") and c.id != body_chunk.id), None)
         if notes_chunk is not None:
             relevant = [b for b in bullets_in(notes_chunk.text) if self.overlap(terms, b) >= 0.2]
             relevant.sort(key=lambda b: -self.overlap(terms, b))

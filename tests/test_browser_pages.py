@@ -69,7 +69,7 @@ def test_ambassador_prints_a_step_card_with_steps_and_a_qr_to_the_source(bundled
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with chromium_page(1280, 900) as page:
-        page.goto(bundled_server + "/quay/")
+        page.goto(bundled_server + "/quay")  # exactly as the resident page links it
         box = page.locator("#counter-question textarea")
         box.fill("Làm sao để kích hoạt tài khoản VNeID?")
         box.press("Enter")
@@ -114,7 +114,7 @@ def test_resident_page_screenshot_on_desktop(bundled_server):
 
 
 def login(page, url: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url + "/quan-tri/")
+    page.goto(url + "/quan-tri")  # exactly as the resident page links it
     page.locator("input").nth(0).fill("admin")
     page.locator("input").nth(1).fill(password)
     page.get_by_role("button", name="Login").click()

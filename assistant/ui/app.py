@@ -51,7 +51,7 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
     from fastapi import FastAPI, Query
-    from fastapi.responses import HTMLResponse, Response
+    from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
     from assistant.feedback import FeedbackStore
     from assistant.pipeline import Assistant
@@ -92,6 +92,11 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
             return HTMLResponse(missing, status_code=404)
         return Response(render_pdf(card), media_type="application/pdf",
                         headers={"Content-Disposition": 'attachment; filename="the-huong-dan.pdf"'})
+
+    # People type and links write the pages without the trailing slash Gradio mounts them under.
+    for page in ("/quay", "/quan-tri"):
+        app.add_api_route(page, lambda page=page: RedirectResponse(page + "/", status_code=307), methods=["GET"],
+                          include_in_schema=False)
 
     auth, message = admin_auth(settings, LoginGuard())
     mount = dict(css=CSS, footer_links=[], ssr_mode=False)

@@ -23,3 +23,7 @@ class StoreUnavailableError(AssistantError):
 
 class ConfigurationError(AssistantError):
     """A setting or a fitted parameter file is missing, stale or invalid; the message says how to fix it."""
+
+
+class StorageError(AssistantError):
+    """The data folder cannot be read or written (disk full, permissions); the message names the path."""

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import CorpusError, IngestLockedError
+from assistant.errors import CorpusError, IngestLockedError, StorageError
 from assistant.lexical import LexicalIndex
 from assistant.models import Chunk
 from assistant.restore import Restorer
@@ -164,7 +164,20 @@ def sync(settings: Settings, corpus_dir: Path | None = None, progress: Progress 
     """Bring the index in line with `corpus_dir`; returns what happened, file by file.
 
     A new version replaces a serving one only when the development questions still find their
-    guides (ingest.gate); `force` switches anyway."""
+    guides (ingest.gate); `force` switches anyway. A full disk or a folder that cannot be written
+    becomes a StorageError naming the path; the serving version is untouched either way."""
+    try:
+        return _sync(settings, corpus_dir, progress, force)
+    except OSError as exc:
+        where = exc.filename or settings.data_dir
+        raise StorageError(
+            f"Không đọc/ghi được '{where}' ({exc.strerror or exc.__class__.__name__}). Hãy kiểm tra dung lượng đĩa "
+            f"và quyền ghi thư mục dữ liệu '{settings.data_dir}', rồi chạy lại `assistant ingest`; "
+            "phiên bản chỉ mục đang dùng vẫn phục vụ."
+        ) from exc
+
+
+def _sync(settings: Settings, corpus_dir: Path | None, progress: Progress | None, force: bool) -> IngestReport:
     started = time.perf_counter()
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
     notify = progress or (lambda stage, done, total: None)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import StoreUnavailableError
+from assistant.errors import StorageError, StoreUnavailableError
 from assistant.settings import Settings
 from assistant.store import read_pointer
 from ingest.sync import sync
@@ -116,11 +116,21 @@ def test_disk_full_during_ingest_keeps_the_previous_version(small_corpus, data_d
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(sync_module, "fsync_write", full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(StorageError, match="No space left on device.*dung lượng đĩa.*vẫn phục vụ"):
         sync(settings)
     monkeypatch.undo()
     assert read_pointer(settings) == first.version
     assert ask(settings, "Làm sao để kích hoạt tài khoản VNeID?").status == "answered"
+
+
+def test_unwritable_data_folder_is_a_clear_error_naming_it(small_corpus, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(blocker / "data"), "ASSISTANT_CORPUS_DIR": str(small_corpus)}
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ingest"], capture_output=True, env=env, timeout=300)
+    assert proc.returncode == 1
+    err = proc.stderr.decode()
+    assert "not-a-folder" in err and "quyền ghi" in err and "Traceback" not in err
 
 
 def start_chroma(path: Path, port: int) -> subprocess.Popen:

@@ -21,11 +21,11 @@ import numpy as np
 from assistant.entities import has_entity
 from assistant.freshness import is_stale
 from assistant.models import Answer, Chunk, Citation, Passage
+from assistant.reply import LIST_MARK, Reply
 from assistant.textnorm import content_terms, fold
 
 _STEP = re.compile(r"^\s*(\d{1,2})[.)]\s+(.+)$")
 _BULLET = re.compile(r"^\s*[-*•]\s+(.+)$")
-_LIST_MARK = re.compile(r"^\s*(\d{1,2}[.)]|[-*•])\s+")
 _SCAM_TOPICS = re.compile(
     r"\b(chuyen khoan|chuyen tien|chuyen nham|nap tien|vi dien tu|link|duong link|duong dan|goi dien|cuoc goi|"
     r"tin nhan|otp|qr|lua dao|gia danh|mao danh|transfer|scam|call)\b"
@@ -79,7 +79,7 @@ def sentences_in(text: str) -> list[str]:
     """The passage's sentences, list items kept whole (a bullet is one unit, never cut)."""
     units: list[str] = []
     for line in text.splitlines():
-        line = _LIST_MARK.sub("", line).strip()
+        line = LIST_MARK.sub("", line).strip()
         if not line:
             continue
         if _BULLET.match(line) or len(line) < 220:
@@ -111,10 +111,6 @@ def _lead_units(chunk: Chunk) -> list[str]:
 
 def needs_scam_warning(question: str, chunk: Chunk) -> bool:
     return bool(_SCAM_TOPICS.search(fold(question))) or chunk.topic == "thanh-toan"
-
-
-def _key(sentence: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", fold(sentence)).strip()
 
 
 class Composer:
@@ -209,7 +205,7 @@ class Composer:
         head = passages[: min(3, len(passages))]
         main = max(enumerate(head), key=lambda ip: self.section_fit(ip[1], terms, kind, ip[0]))[1].chunk
         guide = self.guide_chunks.get(main.source, [main])
-        reply = _Reply()
+        reply = Reply()
 
         def cite(chunk: Chunk) -> int:
             return reply.cite(chunk)
@@ -308,58 +304,3 @@ class Composer:
                     f"Bạn hãy hỏi trực tiếp tại {self.where_to_ask or 'bộ phận một cửa của UBND xã, phường nơi bạn ở'}.")
         citation = Citation(1, chunk.source, chunk.title, chunk.section, chunk.url, chunk.text, 0.0, chunk.checked, chunk.id)
         return Answer(question, "no_answer", text, [citation])
-
-
-class _Reply:
-    """The reply as it grows: lines, the chunks cited (numbered in order) and every sentence said."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.cited: list[Chunk] = []
-        self.said: set[str] = set()
-
-    @property
-    def sources(self) -> set[str]:
-        return {c.source for c in self.cited}
-
-    def cite(self, chunk: Chunk) -> int:
-        for i, c in enumerate(self.cited, 1):
-            if c.id == chunk.id:
-                return i
-        self.cited.append(chunk)
-        return len(self.cited)
-
-    def fresh(self, units: list[str], limit: int) -> list[str]:
-        """The units not said yet, whole, while they fit in `limit` characters; marks them said."""
-        kept, size = [], 0
-        for unit in units:
-            key = _key(unit)
-            if not key or key in self.said or any(key in s or s in key for s in self.said if len(s) > 40):
-                continue
-            if kept and size + len(unit) > limit:
-                break
-            kept.append(unit)
-            size += len(unit)
-            self.said.add(key)
-        return kept
-
-    def sentence(self, sentence: str, n: int) -> None:
-        if self.fresh([sentence], 10_000):
-            self.lines.append(f"{sentence} [{n}]")
-
-    def line(self, text: str) -> None:
-        self.lines.append(text)
-
-    def block(self, lines: list[str]) -> None:
-        if self.lines:
-            self.lines.append("")
-        self.lines += lines
-        for line in lines:
-            self.said.add(_key(_LIST_MARK.sub("", line)))
-
-    def mentions(self, pattern: re.Pattern[str]) -> bool:
-        return any(pattern.search(fold(line)) for line in self.lines)
-
-    def text(self) -> str:
-        return "\n".join(self.lines).strip()
-

@@ -1,0 +1,73 @@
+"""The reply as it grows: its lines, the passages it cites (numbered in order) and every sentence said.
+
+One job: a reply never says a sentence twice. Units are compared on folded letters and digits,
+and a long sentence already said also swallows the shorter ones it contains.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.models import Chunk
+from assistant.textnorm import fold
+
+LIST_MARK = re.compile(r"^\s*(\d{1,2}[.)]|[-*•])\s+")
+
+
+def _key(sentence: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", fold(sentence)).strip()
+
+
+class Reply:
+    """The reply as it grows: lines, the chunks cited (numbered in order) and every sentence said."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.cited: list[Chunk] = []
+        self.said: set[str] = set()
+
+    @property
+    def sources(self) -> set[str]:
+        return {c.source for c in self.cited}
+
+    def cite(self, chunk: Chunk) -> int:
+        for i, c in enumerate(self.cited, 1):
+            if c.id == chunk.id:
+                return i
+        self.cited.append(chunk)
+        return len(self.cited)
+
+    def fresh(self, units: list[str], limit: int) -> list[str]:
+        """The units not said yet, whole, while they fit in `limit` characters; marks them said."""
+        kept, size = [], 0
+        for unit in units:
+            key = _key(unit)
+            if not key or key in self.said or any(key in s or s in key for s in self.said if len(s) > 40):
+                continue
+            if kept and size + len(unit) > limit:
+                break
+            kept.append(unit)
+            size += len(unit)
+            self.said.add(key)
+        return kept
+
+    def sentence(self, sentence: str, n: int) -> None:
+        if self.fresh([sentence], 10_000):
+            self.lines.append(f"{sentence} [{n}]")
+
+    def line(self, text: str) -> None:
+        self.lines.append(text)
+
+    def block(self, lines: list[str]) -> None:
+        if self.lines:
+            self.lines.append("")
+        self.lines += lines
+        for line in lines:
+            self.said.add(_key(LIST_MARK.sub("", line)))
+
+    def mentions(self, pattern: re.Pattern[str]) -> bool:
+        return any(pattern.search(fold(line)) for line in self.lines)
+
+    def text(self) -> str:
+        return "\n".join(self.lines).strip()
+

@@ -15,7 +15,7 @@ from assistant.safety import redact, sensitive_kinds
 from assistant.textnorm import clean, detect_language, fold
 
 # What a question asks for, checked in this order on folded text (first match wins).
-# "whatif" comes before "howto": "mất điện thoại thì làm gì" wants the case of a lost phone, then its steps.
+# "howto" comes before "whatif": "nếu quên mật khẩu thì làm sao" wants the steps.
 KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("time", re.compile(
         r"\b(bao lau|mat may ngay|may ngay|bao nhieu ngay|may thang|bao nhieu thang|may nam|khi nao|bao gio|"
@@ -35,13 +35,13 @@ KINDS: list[tuple[str, re.Pattern[str]]] = [
         r"(^|[^a-z])(ai (duoc|phai|co the|lam|chiu|giup|ho tro|la|can|se)|hoi ai|goi ai|bao ai|bao cho ai|nho ai|"
         r"nguoi nao|who|whom|co quan nao)\b"
     )),
-    ("whatif", re.compile(
-        r"\b(thi sao|roi sao|co sao khong|co bi (phat|khoa|mat|sao)|se bi|(?<!chuan )bi gi|chuyen gi|what happens|what if|"
-        r"happen if|neu .{2,60} thi|(?<!chuan )(bi|lo|mat|quen|hong|khong nhan|khong vao|khong dang nhap) .{0,40}\bthi\b)\b"
-    )),
     ("howto", re.compile(
         r"\b(lam (sao|the nao|gi|nhu the nao|ntn)|cach|the nao|cac buoc|buoc nao|nhung buoc|bang cach nao|ntn|"
         r"huong dan|thu tuc|how (do|can|to|should)|steps?|what should i do|phai lam)\b"
+    )),
+    ("whatif", re.compile(
+        r"\b(thi sao|roi sao|co sao khong|co bi (phat|khoa|mat|sao)|se bi|(?<!chuan )bi gi|chuyen gi|what happens|what if|"
+        r"happen if|neu .{2,60} thi)\b"
     )),
     ("whichcase", re.compile(
         r"\b(truong hop nao|thuoc (truong hop|loai|muc|dien) nao|(loai|muc|cach|ben|kenh) nao|nen chon|"

@@ -25,7 +25,7 @@ from assistant.safety import check
         ("khi nào thì phải khai báo tạm vắng", "time"),
         ("Nộp hồ sơ ở đâu?", "place"),
         ("Ai được đăng ký tài khoản cho trẻ em?", "who"),
-        ("mất điện thoại thì làm gì với VNeID", "whatif"),
+        ("mất điện thoại thì làm gì với VNeID", "howto"),
         ("Nếu quên mật khẩu thì sao?", "whatif"),
         ("Làm sao kích hoạt VNeID?", "howto"),
         ("cach doi mat khau vneid", "howto"),

@@ -235,12 +235,12 @@ class Composer:
         if kind not in LEAD_KINDS:
             if main.summary and not _META_OPENING.match(fold(main.summary)):
                 reply.sentence(main.summary, cite(body_chunk))
-        for sentence, chunk in lead:
-            reply.sentence(sentence, cite(chunk))
-
         steps = steps_in(body_chunk.text)
         show_steps = bool(steps) and (kind in ("howto", "other", "yesno", "whatif", "whichcase")
                                       or body_chunk.id in {p.chunk.id for p in head} or body_chunk.id != main.id)
+        for sentence, chunk in lead:
+            if not (show_steps and sentence in steps):  # the full list below says it, in its place
+                reply.sentence(sentence, cite(chunk))
         if show_steps:
             n = cite(body_chunk)
             reply.block([f"{labels.steps} [{n}]"] + [f"{i}. {s}" for i, s in enumerate(steps, 1)])

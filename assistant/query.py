@@ -1,4 +1,4 @@
-"""Query understanding: clean the question, expand abbreviations and chat spellings.
+"""Query understanding: expand abbreviations and chat spellings (cleaning is done at the entrance, assistant.question).
 
 The table maps folded forms to accented expansions so both the lexical and the dense pass
 see the words the guides use. Keys are whole lower-cased tokens; multi-token values are fine.
@@ -7,8 +7,6 @@ see the words the guides use. Keys are whole lower-cased tokens; multi-token val
 from __future__ import annotations
 
 import re
-
-from assistant.textnorm import clean
 
 ABBREVIATIONS: dict[str, str] = {
     # documents and services
@@ -65,7 +63,3 @@ def expand(text: str) -> str:
         return ABBREVIATIONS.get(word.lower(), word)
 
     return _TOKEN.sub(swap, text)
-
-
-def normalise_question(text: str, max_chars: int = 2000) -> str:
-    return expand(clean(text)[:max_chars])

@@ -7,13 +7,13 @@ from langchain_core.messages import AIMessage
 
 from assistant.generate import GenerativeComposer
 from assistant.pipeline import Assistant
+from assistant.question import read_question
 
 
 def first_line_of_top_passage(bundled_assistant, question: str) -> str:
     from assistant.answer import bullets_in, steps_in
-    from assistant.query import normalise_question
-
-    top = bundled_assistant.retriever.search(normalise_question(question)).passages[0].chunk
+    _, result = bundled_assistant.search(read_question(question).text)
+    top = result.passages[0].chunk
     return (steps_in(top.text) or bullets_in(top.text) or [top.text.splitlines()[0]])[0]
 
 

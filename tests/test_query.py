@@ -1,6 +1,7 @@
 import pytest
 
-from assistant.query import expand, normalise_question
+from assistant.query import expand
+from assistant.question import read_question
 
 
 @pytest.mark.parametrize(
@@ -24,5 +25,5 @@ def test_expansion_only_touches_whole_words():
     assert expand("cccd2") == "cccd2"
 
 
-def test_normalise_question_cuts_very_long_input():
-    assert len(normalise_question("a" * 10_000, max_chars=2000)) == 2000
+def test_the_entrance_cuts_very_long_input():
+    assert len(read_question("a" * 10_000, max_chars=2000).text) == 2000

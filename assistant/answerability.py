@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,8 @@ class Vocabulary:
                    chunk_pairs)
 
 
-def features(query: str, lang: str, kind: str, passages: list[Passage], term_df: dict[str, int],
-             n_chunks: int, vocabulary: Vocabulary | None = None) -> dict[str, float]:
+def features(query: str, lang: str, kind: str, passages: list[Passage], idf: Callable[[str], float],
+             term_df: dict[str, int], vocabulary: Vocabulary | None = None) -> dict[str, float]:
     """The evidence for one question against the passage that would be cited (passages[0])."""
     if not passages:
         return {name: 0.0 for name in FEATURES}
@@ -81,9 +82,6 @@ def features(query: str, lang: str, kind: str, passages: list[Passage], term_df:
     top = passages[0]
     others = [p.dense for p in passages[1:] if p.chunk.id != top.chunk.id]
     terms = content_terms(query)
-
-    def idf(term: str) -> float:
-        return math.log((n_chunks + 1) / (term_df.get(term, 0) + 0.5))
 
     total = sum(idf(t) for t in terms)
     unknown = sum(idf(t) for t in terms if t not in term_df) / total if total > 0 else 0.0

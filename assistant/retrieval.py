@@ -144,7 +144,7 @@ class Retriever:
             )
             for i in order
         ]
-        evidence = features(query, lang, kind, passages, version.term_df, len(version.chunks), self.vocabulary(version))
+        evidence = features(query, lang, kind, passages, version.idf, version.term_df, self.vocabulary(version))
         probability = self.answerability.probability(evidence)
         covered = probability >= self.answerability.threshold
         return SearchResult(query, diversify(passages, k), covered, version.id, features=evidence,

@@ -22,7 +22,7 @@ from assistant.entities import has_entity
 from assistant.freshness import is_stale
 from assistant.models import Answer, Chunk, Citation, Passage
 from assistant.reply import LIST_MARK, Reply
-from assistant.textnorm import content_terms, fold
+from assistant.textnorm import content_terms, fold, term_coverage
 
 _STEP = re.compile(r"^\s*(\d{1,2})[.)]\s+(.+)$")
 _BULLET = re.compile(r"^\s*[-*•]\s+(.+)$")
@@ -150,8 +150,7 @@ class Composer:
     # -- scoring -----------------------------------------------------------------------------
     def overlap(self, terms: set[str], text: str) -> float:
         """Rarity-weighted share of the question's meaning words that `text` holds."""
-        total = sum(self.idf(t) for t in terms)
-        return sum(self.idf(t) for t in terms & content_terms(text)) / total if total > 0 else 0.0
+        return term_coverage(terms, text, self.idf)
 
     def section_fit(self, p: Passage, terms: set[str], kind: str, rank: int) -> float:
         """How well a retrieved section answers: closeness, words of the question, the fact asked for."""

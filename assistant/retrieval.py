@@ -7,7 +7,6 @@ a coverage rule decides when the corpus simply does not speak to the question.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +14,9 @@ import numpy as np
 
 from assistant.answerability import Answerability, Vocabulary, features
 from assistant.errors import StoreUnavailableError
-from assistant.models import Chunk, Passage
+from assistant.models import Passage
 from assistant.store import IndexVersion, StoreHandle
-from assistant.textnorm import content_terms, detect_language
+from assistant.textnorm import content_terms, detect_language, term_coverage
 
 RRF_K = 60
 CANDIDATES = 30
@@ -47,19 +46,6 @@ def rrf(rankings: list[list[int]], weights: list[float] | None = None, k: int = 
 # The guides are Vietnamese: an English question shares almost no words with them, so its
 # lexical list is noise; the multilingual dense model carries it alone (chosen on the dev set).
 LEXICAL_WEIGHT = {"vi": 1.0, "en": 0.0}
-
-
-def term_coverage(question_terms: set[str], chunk: Chunk, idf: Callable[[str], float]) -> float:
-    """Share of the question's meaning words found in the passage, each weighted by its rarity.
-
-    'giá vàng hôm nay' shares 'hôm nay' with many guides but 'vàng' with none: weighted by
-    rarity, the missing word dominates and the passage does not cover the question.
-    """
-    if not question_terms:
-        return 0.0
-    found = content_terms(chunk.embed_text)
-    total = sum(idf(t) for t in question_terms)
-    return sum(idf(t) for t in question_terms & found) / total if total > 0 else 0.0
 
 
 class Retriever:
@@ -140,7 +126,7 @@ class Retriever:
                 score=fused[i],
                 dense=sims.get(i, 0.0),
                 lexical=float(lex_scores[i]) if len(lex_scores) else 0.0,
-                coverage=term_coverage(terms, version.chunks[i], version.idf),
+                coverage=term_coverage(terms, version.chunks[i].embed_text, version.idf),
             )
             for i in order
         ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _WORD = re.compile(r"[0-9a-zà-ỹđ]+", re.IGNORECASE)
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -96,3 +97,13 @@ def detect_language(text: str) -> str:
 def content_terms(text: str) -> set[str]:
     """Folded syllables that carry meaning: used to judge how much of a question a passage covers."""
     return {s for s in folded_syllables(text) if s not in STOPWORDS and len(s) > 1}
+
+
+def term_coverage(question_terms: set[str], text: str, idf: Callable[[str], float]) -> float:
+    """Share of the question's meaning words found in `text`, each weighted by its rarity.
+
+    'giá vàng hôm nay' shares 'hôm nay' with many guides but 'vàng' with none: weighted by
+    rarity, the missing word dominates and the passage does not cover the question.
+    """
+    total = sum(idf(t) for t in question_terms)
+    return sum(idf(t) for t in question_terms & content_terms(text)) / total if total > 0 else 0.0

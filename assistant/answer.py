@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -129,11 +131,31 @@ class Composer:
         self._sentence_vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
-    def warm(self) -> None:
-        """Embed every guide's sentences now (a server does this in the background after it starts)."""
+    def warm(self, cache: Path | None = None) -> None:
+        """Embed every guide's sentences now (a server does this in the background after it starts).
+
+        With `cache`, vectors saved by an earlier process are read instead, and what was embedded
+        is saved for the next one: each worker of a server would otherwise spend a minute of CPU."""
+        if cache is not None and cache.exists():
+            try:
+                with np.load(cache) as saved:
+                    with self._lock:
+                        self._sentence_vectors.update({k: saved[k] for k in saved.files})
+            except (OSError, ValueError, KeyError):
+                pass  # unreadable cache: embed again and overwrite it
         for chunks in list(self.guide_chunks.values()):
             for chunk in chunks:
                 self.sentence_vectors(chunk, _lead_units(chunk))
+        if cache is not None:
+            with self._lock:
+                vectors = dict(self._sentence_vectors)
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cache.with_name(f"{cache.stem}.{os.getpid()}.tmp.npz")
+                np.savez(tmp, **vectors)
+                os.replace(tmp, cache)
+            except OSError:
+                pass  # a read-only or full disk only costs the next process the same minute
 
     def sentence_vectors(self, chunk: Chunk, sentences: list[str]) -> np.ndarray | None:
         """Unit vectors of a section's sentences, embedded once per process (a guide is asked about again and again)."""

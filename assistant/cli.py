@@ -205,15 +205,82 @@ def evaluate(eval_set: Path, answer_set: Path, fold: str, calibrate: bool, out: 
 @click.option("--host", default=None, help="Địa chỉ lắng nghe (mặc định 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Cổng (mặc định 7860).")
 def serve(host: str | None, port: int | None) -> None:
-    """Chạy trang hỏi–đáp (Gradio)."""
+    """Chạy các trang hỏi–đáp (Gradio) cùng API /api/v1 trong một tiến trình."""
     _quiet_libraries()
-    from assistant.ui.app import serve as run_server
+    from assistant.server import serve as run_server
 
     settings = _settings(host=host, port=port)
     try:
         run_server(settings)
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@cli.command(name="serve-api")
+@click.option("--host", default=None, help="Địa chỉ lắng nghe (mặc định 127.0.0.1).")
+@click.option("--port", default=7861, show_default=True, type=int, help="Cổng.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Số tiến trình.")
+def serve_api(host: str | None, port: int, workers: int) -> None:
+    """Chạy riêng API /api/v1 và kênh Zalo, nhiều tiến trình (không có các trang)."""
+    _quiet_libraries()
+    from assistant.server import serve_api as run_api
+
+    try:
+        run_api(_settings(host=host, port=port), workers)
+    except AssistantError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.group(name="api-key")
+def api_key() -> None:
+    """Quản lý khóa API (lưu dạng băm trong thư mục dữ liệu)."""
+
+
+@api_key.command(name="create")
+@click.argument("name")
+@click.option("--rate", default="", help="Giới hạn riêng của khóa, ví dụ 600/minute (mặc định: như máy chủ).")
+def api_key_create(name: str, rate: str) -> None:
+    """Tạo khóa mới cho NAME (ví dụ: website phường); khóa chỉ hiện một lần."""
+    from assistant.api_keys import ApiKeys
+    from assistant.ratelimit import parse_rate
+
+    try:
+        parse_rate(rate)
+        key, secret = ApiKeys(_settings().api_keys_path).create(name, rate)
+    except AssistantError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Khóa {key.id} cho “{key.name}” (chỉ hiện lần này, hãy lưu lại):\n{secret}")
+
+
+@api_key.command(name="list")
+def api_key_list() -> None:
+    """Liệt kê các khóa (không hiện khóa, chỉ mã nhận diện)."""
+    from assistant.api_keys import ApiKeys
+
+    try:
+        keys = ApiKeys(_settings().api_keys_path).all()
+    except AssistantError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not keys:
+        click.echo("Chưa có khóa nào. Tạo bằng: assistant api-key create \"tên\"")
+    for k in keys:
+        state = f"thu hồi {k.revoked}" if k.revoked else "đang dùng"
+        click.echo(f"{k.id}  {k.name}  tạo {k.created}  giới hạn {k.rate or 'mặc định'}  {state}")
+
+
+@api_key.command(name="revoke")
+@click.argument("key_id")
+def api_key_revoke(key_id: str) -> None:
+    """Thu hồi khóa KEY_ID (mã 8 ký tự trong danh sách)."""
+    from assistant.api_keys import ApiKeys
+
+    try:
+        revoked = ApiKeys(_settings().api_keys_path).revoke(key_id)
+    except AssistantError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not revoked:
+        raise click.ClickException(f"Không có khóa đang dùng nào mã {key_id}.")
+    click.echo(f"Đã thu hồi khóa {key_id}.")
 
 
 @cli.command()

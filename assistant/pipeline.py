@@ -76,7 +76,14 @@ class Assistant:
 
     def warm(self) -> None:
         """Embed every sentence of the serving version's guides, so no resident waits for it."""
-        self.composer(self.retriever.store.current()).warm()
+        version = self.retriever.store.current()
+        model = "".join(ch if ch.isalnum() else "-" for ch in self.settings.embedding_model)[-40:]
+        cache = self.settings.data_dir / "cache"
+        self.composer(version).warm(cache / f"sentences-{model}-{version.id}.npz")
+        for old in cache.glob("sentences-*.npz"):  # vectors of versions pruned since
+            if not any((self.settings.versions_dir / old.stem[i + 1:]).is_dir()
+                       for i, ch in enumerate(old.stem) if ch == "-"):
+                old.unlink(missing_ok=True)
 
     def _embed_passages(self, texts: list[str]) -> Any:
         return self.retriever.encoder.encode_document(texts, batch_size=32, normalize_embeddings=True)

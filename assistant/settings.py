@@ -55,6 +55,35 @@ class Settings(BaseSettings):
         description="Development questions an ingest asks the new index before it serves (skipped when missing).",
     )
     max_file_mb: float = Field(20.0, gt=0, description="Corpus files larger than this many megabytes are reported and skipped.")
+    api_rate_limit: str = Field(
+        "60/minute",
+        description="Questions one address (or one API key without a limit of its own) may ask the API, "
+        "e.g. `60/minute`; `0` turns the limit off (load tests only).",
+    )
+    api_rate_storage: str = Field(
+        "memory://",
+        description="Where rate-limit counters live (a `limits` storage URI); per process by default, "
+        "`redis://host:6379` shares them between workers.",
+    )
+    api_require_key: bool = Field(False, description="Make an API key (`assistant api-key create`) mandatory for /api/v1/ask.")
+    api_cors_origins: str = Field(
+        "", description="Comma-separated web origins allowed to call the API from a browser (e.g. https://phuong.gov.vn)."
+    )
+    api_max_body_bytes: int = Field(16_384, ge=1024, description="Largest request body the API and channels accept.")
+    conversation_ttl: int = Field(1800, ge=60, description="Seconds a conversation of the API or a channel is remembered.")
+    conversation_max: int = Field(10_000, ge=10, description="Conversations remembered at most; the oldest go first.")
+    admin_max_failures: int = Field(5, ge=1, description="Failed staff logins from one address before it is locked out.")
+    admin_global_failures: int = Field(
+        50, ge=1, description="Failed staff logins from all addresses together before the login locks for everyone."
+    )
+    admin_lockout_minutes: int = Field(15, ge=1, description="Minutes a lockout lasts.")
+    zalo_app_id: str = Field("", description="Zalo app id of the Official Account (enables /kenh/zalo).")
+    zalo_app_secret: str = Field("", description="Zalo app secret key, used to refresh the OA access token.")
+    zalo_oa_secret: str = Field("", description="OA secret key that signs webhook events (X-ZEvent-Signature).")
+    zalo_access_token: str = Field("", description="OA access token to start with; refreshed and kept in the data folder.")
+    zalo_refresh_token: str = Field("", description="OA refresh token to start with; rotated and kept in the data folder.")
+    zalo_api_url: str = Field("https://openapi.zalo.me", description="Base URL of the Zalo OA messaging API.")
+    zalo_oauth_url: str = Field("https://oauth.zaloapp.com", description="Base URL of the Zalo OAuth server.")
     hotline_note: str = Field(
         "bộ phận một cửa của UBND xã, phường nơi bạn ở, hoặc tổng đài 1900 0368 "
         "(hỗ trợ VNeID, căn cước, dữ liệu dân cư – Bộ Công an)",
@@ -68,6 +97,18 @@ class Settings(BaseSettings):
     @property
     def current_pointer(self) -> Path:
         return self.data_dir / "CURRENT"
+
+    @property
+    def conversations_path(self) -> Path:
+        return self.data_dir / "conversations.sqlite3"
+
+    @property
+    def api_keys_path(self) -> Path:
+        return self.data_dir / "api-keys.json"
+
+    @property
+    def zalo_state_path(self) -> Path:
+        return self.data_dir / "zalo.sqlite3"
 
     @property
     def lock_path(self) -> Path:

@@ -6,9 +6,10 @@ import logging
 import os
 from typing import Any
 
-from assistant.auth import LoginGuard, verify_password
 from assistant.errors import AssistantError
+from assistant.server import add_api
 from assistant.settings import Settings
+from assistant.ui.staff_login import StaffLogin, admin_auth, guard_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -24,28 +25,6 @@ CSS = """
 #counter-card a { font-size: 24px; font-weight: bold; }
 @media (max-width: 480px) { .gradio-container { padding: 4px !important; } }
 """
-
-FIRST_RUN = (
-    "Chưa đặt mật khẩu quản trị. Chạy `assistant admin-password` để tạo mã băm, rồi đặt biến môi trường "
-    "ASSISTANT_ADMIN_PASSWORD_HASH và khởi động lại."
-)
-
-
-def admin_auth(settings: Settings, guard: LoginGuard) -> tuple[Any, str]:
-    """The login check for `/quan-tri`, and the message shown on its login page."""
-    stored = settings.admin_password_hash
-    plain = "" if settings.production else settings.admin_password
-
-    def check(username: str, password: str) -> bool:
-        if not (stored or plain):
-            return False
-        ok = verify_password(password, stored) if stored else password == plain
-        return guard.check(ok and username.strip().lower() in ("admin", "quan-tri", "quantri"))
-
-    if not (stored or plain):
-        return check, FIRST_RUN
-    return check, "Đăng nhập quản trị (tên đăng nhập: admin)."
-
 
 def create_app(settings: Settings, assistant: Any | None = None) -> Any:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -71,6 +50,8 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
         except AssistantError as exc:
             return {"ok": False, "error": str(exc)}
         return {"ok": True, "version": version.id, "chunks": len(version.chunks)}
+
+    add_api(app, settings, assistant)  # before the pages: Gradio's mount at "/" would take every path
 
     def card_for(chunk: str, note: str) -> StepCard | None:
         version = assistant.retriever.store.current()
@@ -98,34 +79,11 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
         app.add_api_route(page, lambda page=page: RedirectResponse(page + "/", status_code=307), methods=["GET"],
                           include_in_schema=False)
 
-    auth, message = admin_auth(settings, LoginGuard())
+    auth, message = admin_auth(settings)
     mount = dict(css=CSS, footer_links=[], ssr_mode=False)
     app = gr.mount_gradio_app(app, build_admin_page(settings, feedback), path="/quan-tri", auth=auth,
                               auth_message=message, **mount)
     app = gr.mount_gradio_app(app, build_counter_page(assistant), path="/quay", **mount)
-    return gr.mount_gradio_app(app, build_resident_page(assistant, feedback), path="/", **mount)
-
-
-def _warm_in_background(assistant: Any) -> None:
-    """Embed the guides' sentences while the first residents are served (about a minute of one core)."""
-    import threading
-
-    def warm() -> None:
-        try:
-            assistant.warm()
-        except AssistantError:
-            pass  # no index yet: the first answer after an ingest embeds what it needs
-
-    threading.Thread(target=warm, name="warm-sentences", daemon=True).start()
-
-
-def serve(settings: Settings) -> None:
-    import uvicorn
-
-    from assistant.pipeline import Assistant
-
-    assistant = Assistant.from_settings(settings)
-    app = create_app(settings, assistant)
-    _warm_in_background(assistant)
-    print(f"Trợ lý số đang chạy tại http://{settings.host}:{settings.port}", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    app = gr.mount_gradio_app(app, build_resident_page(assistant, feedback), path="/", **mount)
+    app.add_middleware(StaffLogin, guard=guard_from_settings(settings))
+    return app

@@ -1,0 +1,94 @@
+"""Conversations of the API and the chat channels, kept server-side so follow-ups work.
+
+A conversation is the last few exchanges under an id nobody can guess. They live in SQLite in
+the data folder, so every worker process of `assistant serve-api` sees the same conversations;
+they expire after `conversation_ttl` seconds and at most `conversation_max` are kept (the least
+recently used go first). Only redacted text is stored: an Exchange holds the question as searched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from assistant.conversation import Exchange
+from assistant.errors import StorageError
+from assistant.models import Answer, Citation
+
+TURNS_KEPT = 4  # follow-ups look back one or two turns; four is plenty
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def new_id() -> str:
+    return secrets.token_hex(16)
+
+
+def valid_id(value: str) -> bool:
+    return 8 <= len(value) <= 64 and set(value.lower()) <= _ID_CHARS
+
+
+def _to_record(exchange: Exchange) -> dict[str, object]:
+    answer = dataclasses.asdict(exchange.answer)
+    answer["question"] = exchange.question  # never the unredacted wording echoed to the asker
+    return {"question": exchange.question, "answer": answer}
+
+
+def _from_record(record: dict[str, object]) -> Exchange:
+    data = dict(record["answer"])  # type: ignore[call-overload]
+    data["citations"] = [Citation(**c) for c in data.get("citations", [])]
+    return Exchange(str(record["question"]), Answer(**data))
+
+
+class ConversationStore:
+    def __init__(self, path: Path, ttl: float = 1800, max_conversations: int = 10_000,
+                 clock: object = time.time) -> None:
+        self.path, self.ttl, self.max_conversations = path, ttl, max_conversations
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=10)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("CREATE TABLE IF NOT EXISTS conversations "
+                           "(id TEXT PRIMARY KEY, updated REAL NOT NULL, turns TEXT NOT NULL)")
+                db.execute("CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated)")
+            except (OSError, sqlite3.Error) as exc:
+                raise StorageError(f"Không mở được {self.path} để lưu hội thoại ({exc}).") from exc
+            self._local.db = db
+        return db
+
+    def _now(self) -> float:
+        return float(self.clock())  # type: ignore[operator]
+
+    def history(self, conversation_id: str) -> list[Exchange] | None:
+        """The turns so far, or None when the id is unknown or expired."""
+        row = self._db().execute("SELECT updated, turns FROM conversations WHERE id = ?",
+                                 (conversation_id,)).fetchone()
+        if row is None or self._now() - row[0] > self.ttl:
+            return None
+        return [_from_record(r) for r in json.loads(row[1])]
+
+    def save(self, conversation_id: str, history: list[Exchange]) -> None:
+        turns = json.dumps([_to_record(e) for e in history[-TURNS_KEPT:]], ensure_ascii=False)
+        now = self._now()
+        db = self._db()
+        with self._lock, db:
+            db.execute("INSERT INTO conversations(id, updated, turns) VALUES (?, ?, ?) "
+                       "ON CONFLICT(id) DO UPDATE SET updated = excluded.updated, turns = excluded.turns",
+                       (conversation_id, now, turns))
+            db.execute("DELETE FROM conversations WHERE updated < ?", (now - self.ttl,))
+            db.execute("DELETE FROM conversations WHERE id IN (SELECT id FROM conversations "
+                       "ORDER BY updated DESC LIMIT -1 OFFSET ?)", (self.max_conversations,))
+
+    def count(self) -> int:
+        return int(self._db().execute("SELECT COUNT(*) FROM conversations").fetchone()[0])

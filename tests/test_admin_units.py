@@ -15,11 +15,33 @@ def test_password_hash_verifies_only_the_right_password():
     assert not verify_password("x", "not-a-hash")
 
 
-def test_guard_locks_out_after_repeated_failures():
-    guard = LoginGuard(limit=3, window=60, lockout=60, delay=0)
-    assert not guard.check(False) and not guard.check(False) and not guard.check(False)
-    assert guard.locked()
-    assert not guard.check(True), "even the right password waits out the lockout"
+def test_guard_locks_the_failing_address_only_until_its_lockout_ends():
+    now = [1_000_000.0]
+    guard = LoginGuard(limit=3, global_limit=100, window=60, lockout=60, delay=0, clock=lambda: now[0])
+    assert guard.failed("10.0.0.1") is None and guard.failed("10.0.0.1") is None
+    assert guard.failed("10.0.0.1") == 1_000_060.0, "the third failure starts the lockout"
+    assert guard.locked_until("10.0.0.1") == 1_000_060.0
+    assert guard.locked_until("10.0.0.2") is None, "another address is not locked"
+    now[0] += 61
+    assert guard.locked_until("10.0.0.1") is None
+
+
+def test_failures_outside_the_window_do_not_count_and_success_clears_them():
+    now = [0.0]
+    guard = LoginGuard(limit=2, window=60, lockout=60, delay=0, clock=lambda: now[0])
+    guard.failed("a")
+    now[0] += 61
+    assert guard.failed("a") is None, "the first failure is out of the window"
+    guard.succeeded("a")
+    assert guard.failed("a") is None
+
+
+def test_many_addresses_together_reach_the_global_ceiling():
+    guard = LoginGuard(limit=5, global_limit=4, window=60, lockout=60, delay=0, clock=lambda: 0.0)
+    for address in ("a", "b", "c"):
+        assert guard.failed(address) is None
+    assert guard.failed("d") is not None
+    assert guard.locked_until("someone-else") is not None, "a spread-out attack locks the login for all"
 
 
 def test_feedback_is_stored_without_personal_data(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 
 import pytest
@@ -53,7 +54,8 @@ def staff_server(tmp_path):  # type: ignore[no-untyped-def]
     corpus = copy_guides(tmp_path / "corpus", SMALL)
     data = tmp_path / "data"
     sync(Settings(data_dir=data, corpus_dir=corpus))
-    env = {"ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_ADMIN_PASSWORD_HASH": hash_password(PASSWORD)}
+    env = {"ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_ADMIN_PASSWORD_HASH": hash_password(PASSWORD),
+           "ASSISTANT_ADMIN_MAX_FAILURES": "2"}
     with running_server(data, env) as url:
         yield url, corpus, tmp_path
 
@@ -126,6 +128,12 @@ def test_wrong_admin_password_is_refused(staff_server):
         login(page, url, "doan-bua")
         page.get_by_text("Incorrect Credentials").wait_for(timeout=30_000)
         assert page.locator("#admin-save").count() == 0
+        # the second failure (ASSISTANT_ADMIN_MAX_FAILURES=2) locks this address and says until when
+        login(page, url, "doan-bua-lan-hai")
+        page.get_by_text("tạm khóa đến").wait_for(timeout=30_000)
+        assert re.search(r"tạm khóa đến \d\d:\d\d", page.inner_text("body"))
+        page.goto(url + "/quan-tri")
+        assert "tạm khóa đến" in page.inner_text("body")
 
 
 def test_staff_upload_preview_ingest_then_residents_get_answers_and_gaps_show(staff_server):

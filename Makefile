@@ -41,14 +41,10 @@ eval: install
 bench: install
 	$(OFFLINE) $(BIN)/assistant bench
 
-# 50 simulated residents for 45 s against a server of its own on a free loopback port (under 2 minutes).
-# The server reads a copy of the serving index, so the load does not fill data/logs.
+# The page and the JSON API (1 process, 2 workers) under the same 50 simulated residents, each
+# against servers of their own on free loopback ports reading a copy of the index (under 2 minutes).
 load: install ingest
-	@tmp=$$(mktemp -d) && trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf "$$tmp"' EXIT && \
-	mkdir "$$tmp/versions" && cp -r "data/versions/$$(cat data/CURRENT)" "$$tmp/versions/" && cp data/CURRENT "$$tmp/" && \
-	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') && \
-	{ ASSISTANT_DATA_DIR="$$tmp" $(OFFLINE) $(BIN)/assistant serve --port $$port >"$$tmp/serve.log" 2>&1 & pid=$$!; } && \
-	$(BIN)/python benchmarks/load.py --url http://127.0.0.1:$$port --users 50 --seconds 45 --wait 90
+	BIN=$(BIN) $(OFFLINE) bash benchmarks/load.sh
 
 clean:
 	rm -rf $(VENV) data

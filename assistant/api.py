@@ -11,6 +11,7 @@ import logging
 import os
 from typing import Any, Literal
 
+import anyio
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -71,6 +72,7 @@ class Health(BaseModel):
     version: str | None = None
     chunks: int | None = None
     worker: int = Field(..., description="Process id of the worker that answered.")
+    warm: bool = Field(False, description="Whether the guides' sentences are embedded yet (answers are slower before).")
     error: str | None = None
 
 
@@ -184,8 +186,15 @@ def build_api(settings: Settings, assistant: Any, conversations: ConversationSto
         return JSONResponse({"detail": f"Yêu cầu không hợp lệ: {where or 'nội dung'} — {first.get('msg', 'sai định dạng')}. "
                                        'Gửi JSON dạng {"question": "…"}.'}, status_code=400)
 
+    # Answers are CPU work: a few at a time, first come first served, instead of forty threads
+    # fighting over two cores (which made the slowest answers ten times slower than the median).
+    answering = anyio.CapacityLimiter(settings.api_concurrency)
+
     @api.post("/ask", response_model=AskResponse, responses=ERRORS, summary="Hỏi một câu")
-    def ask(body: AskRequest, _: str = Depends(caller)) -> dict[str, Any]:
+    async def ask(body: AskRequest, _: str = Depends(caller)) -> dict[str, Any]:
+        return await anyio.to_thread.run_sync(answer_one, body, limiter=answering)
+
+    def answer_one(body: AskRequest) -> dict[str, Any]:
         question = body.question.strip()
         if not question:
             raise HTTPException(400, "Câu hỏi trống.")
@@ -221,7 +230,8 @@ def build_api(settings: Settings, assistant: Any, conversations: ConversationSto
             version = assistant.retriever.store.current()
         except AssistantError as exc:
             return JSONResponse({"ok": False, "error": str(exc), "worker": os.getpid()}, status_code=503)
-        return JSONResponse({"ok": True, "version": version.id, "chunks": len(version.chunks), "worker": os.getpid()})
+        return JSONResponse({"ok": True, "version": version.id, "chunks": len(version.chunks), "worker": os.getpid(),
+                             "warm": bool(getattr(assistant, "warmed", False))})
 
     origins = [o.strip() for o in settings.api_cors_origins.split(",") if o.strip()]
     if origins:

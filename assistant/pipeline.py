@@ -46,6 +46,7 @@ class Assistant:
         self.generative = generative
         self.intent = intent
         self._composer_for: tuple[str, Composer] | None = None
+        self.warmed = False  # every sentence of the serving version embedded (see warm)
 
     @classmethod
     def from_settings(cls, settings: Settings, log: bool = True, calibrating: bool = False) -> "Assistant":
@@ -84,6 +85,7 @@ class Assistant:
             if not any((self.settings.versions_dir / old.stem[i + 1:]).is_dir()
                        for i, ch in enumerate(old.stem) if ch == "-"):
                 old.unlink(missing_ok=True)
+        self.warmed = True
 
     def _embed_passages(self, texts: list[str]) -> Any:
         return self.retriever.encoder.encode_document(texts, batch_size=32, normalize_embeddings=True)

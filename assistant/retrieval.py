@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answerability import Answerability, Vocabulary, features
+from assistant.batching import Batcher
 from assistant.errors import StoreUnavailableError
 from assistant.models import Passage
 from assistant.store import IndexVersion, StoreHandle
@@ -54,6 +55,7 @@ class Retriever:
         self.encoder = encoder
         self.answerability = answerability or Answerability.load(model=store.settings.embedding_model)
         self._vocabulary: tuple[str, Vocabulary] | None = None
+        self._queries = Batcher(lambda texts: encoder.encode_query(texts, normalize_embeddings=True))
 
     def vocabulary(self, version: IndexVersion) -> Vocabulary:
         if self._vocabulary is None or self._vocabulary[0] != version.id:
@@ -61,7 +63,7 @@ class Retriever:
         return self._vocabulary[1]
 
     def embed(self, query: str) -> np.ndarray:
-        return np.asarray(self.encoder.encode_query([query], normalize_embeddings=True)[0], dtype=np.float32)
+        return self._queries(query)
 
     def dense_ranking(self, version: IndexVersion, vector: np.ndarray, n: int) -> tuple[list[int], dict[int, float]]:
         n = min(n, len(version.chunks))

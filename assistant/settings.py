@@ -70,6 +70,9 @@ class Settings(BaseSettings):
         "", description="Comma-separated web origins allowed to call the API from a browser (e.g. https://phuong.gov.vn)."
     )
     api_max_body_bytes: int = Field(16_384, ge=1024, description="Largest request body the API and channels accept.")
+    api_concurrency: int = Field(
+        8, ge=1, le=64, description="Answers one API process works on at once; the rest wait their turn in order."
+    )
     conversation_ttl: int = Field(1800, ge=60, description="Seconds a conversation of the API or a channel is remembered.")
     conversation_max: int = Field(10_000, ge=10, description="Conversations remembered at most; the oldest go first.")
     admin_max_failures: int = Field(5, ge=1, description="Failed staff logins from one address before it is locked out.")

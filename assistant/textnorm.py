@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 _WORD = re.compile(r"[0-9a-zà-ỹđ]+", re.IGNORECASE)
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -34,6 +35,7 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=16_384)  # the same passages are folded for every question that finds them
 def fold(text: str) -> str:
     """Lower-case and remove Vietnamese diacritics: 'Đăng ký' → 'dang ky'."""
     text = nfc(text).lower().replace("đ", "d")
@@ -94,9 +96,10 @@ def detect_language(text: str) -> str:
     return "en" if english >= 2 and english > vietnamese else "vi"
 
 
-def content_terms(text: str) -> set[str]:
+@lru_cache(maxsize=16_384)
+def content_terms(text: str) -> frozenset[str]:
     """Folded syllables that carry meaning: used to judge how much of a question a passage covers."""
-    return {s for s in folded_syllables(text) if s not in STOPWORDS and len(s) > 1}
+    return frozenset(s for s in folded_syllables(text) if s not in STOPWORDS and len(s) > 1)
 
 
 def term_coverage(question_terms: set[str], text: str, idf: Callable[[str], float]) -> float:

@@ -12,7 +12,7 @@ the real service):
 - the access token (about 25 h) is refreshed at POST {oauth}/v4/oa/access_token with the app
   secret in a `secret_key` header; the refresh token is single-use, so the new pair is saved
   together and only one process refreshes at a time.
-The resident's Zalo id is never logged or stored as such: a salted hash stands for it.
+The resident's Zalo id is never logged or stored as such: a keyed hash stands for it.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
@@ -61,9 +62,10 @@ def signature_ok(header: str, app_id: str, body: bytes, timestamp: str, oa_secre
     return bool(oa_secret) and hmac.compare_digest(given.lower(), signature(app_id, body, timestamp, oa_secret))
 
 
-def user_ref(app_id: str, user_id: str) -> str:
-    """Stands for a Zalo user in logs and conversation ids; the id itself is never kept."""
-    return "zalo-" + hashlib.sha256(f"{app_id}:{user_id}".encode()).hexdigest()[:32]
+def user_ref(secret: str, user_id: str) -> str:
+    """Stands for a Zalo user in logs and conversation ids; the id itself is never kept. Keyed with
+    the OA secret, so nobody can tell from a log line which resident it was."""
+    return "zalo-" + hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 _MARK = re.compile(r"\s?\[\d+\]")
@@ -253,7 +255,7 @@ class ZaloChannel:
     def answer(self, event: dict[str, Any]) -> None:
         """Answer one text event (after the webhook has been acknowledged); failures are logged, not raised."""
         user_id = str(event["sender"]["id"])
-        ref = user_ref(self.settings.zalo_app_id, user_id)
+        ref = user_ref(self.settings.zalo_oa_secret, user_id)
         question = str((event.get("message") or {}).get("text", ""))[: self.settings.max_question_chars]
         try:
             history = self.conversations.history(ref) or []
@@ -274,10 +276,18 @@ def build_zalo_router(channel: ZaloChannel) -> APIRouter:
 
     @router.post("/kenh/zalo", include_in_schema=False)
     async def webhook(request: Request, tasks: BackgroundTasks) -> JSONResponse:
-        body = await request.body()
-        if len(body) > channel.settings.api_max_body_bytes:
+        limit = channel.settings.api_max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
             return JSONResponse({"ok": False, "note": "quá lớn"}, status_code=413)
-        status, note, event = channel.accept(body, request.headers.get("X-ZEvent-Signature", ""))
+        body = b""
+        async for part in request.stream():
+            body += part
+            if len(body) > limit:
+                return JSONResponse({"ok": False, "note": "quá lớn"}, status_code=413)
+        # SQLite may wait on another worker's token refresh: keep that off the event loop.
+        status, note, event = await anyio.to_thread.run_sync(
+            channel.accept, body, request.headers.get("X-ZEvent-Signature", ""))
         if event is not None:
             tasks.add_task(channel.answer, event)  # after the 200: the platform wants it within ~2 s
         return JSONResponse({"ok": status == 200, "note": note}, status_code=status)

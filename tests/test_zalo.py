@@ -147,3 +147,10 @@ def test_signature_formula_matches_the_documented_one():
     assert signature_ok(f"mac={mac}", APP_ID, body, ts, OA_SECRET)
     assert not signature_ok(f"mac={mac}", APP_ID, body, ts, "khac")
     assert not signature_ok("", APP_ID, body, ts, OA_SECRET)
+
+
+def test_an_oversized_event_is_refused_before_it_is_read(zalo):
+    client, platform = zalo
+    body, headers = signed_event("x" * 40_000)
+    assert client.post("/kenh/zalo", content=body, headers=headers).status_code == 413
+    assert platform.sent == []

@@ -24,9 +24,12 @@ ingest: install
 run: install ingest
 	$(OFFLINE) $(BIN)/assistant serve
 
-# Debian's Chromium for the Playwright tests (no browser downloads).
+# Debian's Chromium for the Playwright tests (no browser downloads), espeak-ng for read-aloud
+# audio made on the server, and an emoji font so pages and screenshots show what phones show.
+DEBIAN_PACKAGES := chromium espeak-ng fonts-noto-color-emoji
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi
 
 test: install browser
 	$(OFFLINE) $(BIN)/python -m pytest

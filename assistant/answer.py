@@ -47,7 +47,7 @@ _META_OPENING = re.compile(r"^(bai (viet )?nay|huong dan nay|trang nay|tai lieu 
 MAX_NOTES = 2
 MAX_RELATED = 2
 MAX_BODY_CHARS = 900
-LEAD_KINDS = ("amount", "time", "place", "who", "yesno", "whatif", "whichcase")
+LEAD_KINDS = ("amount", "count", "time", "place", "who", "yesno", "whatif", "whichcase")
 RELATED_DENSE_GAP = 0.015  # a "Xem thêm" guide must be about as close to the question as the main one
 RELATED_MIN_COVERAGE = 0.35
 SENTENCE_DENSE_WEIGHT = 40  # cosine gaps between sentences are small (e5): a 0.05 gap outweighs a shared word
@@ -243,7 +243,22 @@ class Composer:
                 return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
             if lead and steps_in(lead[0][1].text):
                 body_chunk = lead[0][1]  # the fact sits in a list of steps: show them all, in order
-        elif kind == "howto" and not steps_in(main.text):
+        elif kind == "howto":
+            # "Mở khóa xong rồi thì làm gì với máy cũ": a how-to that names a situation is answered by
+            # one section of the guide, not by its summary. Lead with the sentence that fits it best
+            # when that sentence is not the summary, and show the steps of its section.
+            rank = {p.chunk.id: i for i, p in enumerate(p for p in passages if p.chunk.source == main.source)}
+            rank[main.id] = 0
+            candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not fold(c.section).startswith("can ho tro")]
+            best = self.lead_sentences(terms, kind, candidates, vector)[:1]
+            summary = fold(main.summary) if main.summary else ""
+            if best and fold(best[0][0]) != summary and not fold(best[0][1].section).startswith("tom tat"):
+                lead = best
+                if steps_in(best[0][1].text):
+                    body_chunk = best[0][1]
+                elif not steps_in(main.text):
+                    body_chunk = next((c for c in guide if steps_in(c.text)), main)
+        if kind == "howto" and not lead and not steps_in(main.text):
             ranked = [p.chunk.id for p in passages]
             with_steps = [c for c in guide if steps_in(c.text)]
             with_steps.sort(key=lambda c: (ranked.index(c.id) if c.id in ranked else len(ranked),
@@ -253,7 +268,7 @@ class Composer:
 
         if lang == "en":
             reply.line(labels.lead.format(title=main.title, section=body_chunk.section))
-        if kind not in LEAD_KINDS:
+        if kind not in LEAD_KINDS and not lead:
             if main.summary and not _META_OPENING.match(fold(main.summary)):
                 reply.sentence(main.summary, cite(body_chunk))
         steps = steps_in(body_chunk.text)

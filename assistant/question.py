@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from assistant.query import expand
 from assistant.safety import redact, sensitive_kinds
-from assistant.textnorm import clean, detect_language, fold
+from assistant.textnorm import clean, detect_language, fold, has_diacritics
 
 # What a question asks for, checked in this order on folded text (first match wins).
 # "howto" comes before "whatif": "nếu quên mật khẩu thì làm sao" wants the steps.
@@ -25,8 +25,12 @@ KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("amount", re.compile(
         r"\b(bao nhieu tien|mat bao nhieu|ton bao nhieu|het bao nhieu|muc phi|(le )?phi (la|bao|het|mat|ton|gi)|"
         r"mat (tien|phi)|ton (tien|phi)|thu phi|tinh phi|co mien phi|free|how much|costs?|charge|"
-        r"han muc|toi da|toi thieu|muc phat|phat bao nhieu|bi phat (bao nhieu|may)|bao nhieu (trieu|nghin|dong|phan tram)|"
+        r"han muc|muc phat|phat bao nhieu|bi phat (bao nhieu|may)|bao nhieu (trieu|nghin|dong|phan tram)|"
         r"gioi han|limit|(phi|tien|gia)\b.{0,40}\bbao nhieu|bao nhieu\b.{0,30}\b(phi|tien))\b"
+    )),
+    ("count", re.compile(
+        r"\b(may|bao nhieu|how many) (nguoi|chu so|con so|so|cach|buoc|loai|ung dung|app|muc|lan|tai khoan|the|kenh|"
+        r"giay to|thanh vien|ky tu|tuoi|chu|ways?|steps?|digits?|people|apps?|levels?)\b"
     )),
     ("place", re.compile(
         r"\b(o dau|cho nao|noi nao|den dau|tai dau|nop o|lam o|tai o|where|which office|web nao|trang nao)\b"
@@ -102,10 +106,20 @@ def read_question(raw: object, max_chars: int = 2000) -> Question:
     return Question(raw=text, text=redact(text), lang=detect_language(text), sensitive=sensitive_kinds(text))
 
 
+# "tối đa" (at most) asks for an amount; folded it reads like "tôi đã" (I have), so it is looked for
+# with its marks, and without them only in a question typed without any.
+_AT_MOST = re.compile(r"\btối (đa|thiểu)\b")
+_AT_MOST_BARE = re.compile(r"\btoi (da|thieu)\b")
+
+
 def question_kind(text: str) -> str:
-    """amount | time | place | who | howto | whatif | whichcase | yesno | other."""
-    folded = fold(expand(text)).strip()
+    """amount | count | time | place | who | howto | whatif | whichcase | yesno | other."""
+    expanded = expand(text)
+    folded = fold(expanded).strip()
+    at_most = _AT_MOST.search(expanded.lower()) or (not has_diacritics(expanded) and _AT_MOST_BARE.search(folded))
     for kind, pattern in KINDS:
+        if kind == "amount" and at_most:
+            return kind
         if pattern.search(folded):
             return kind
     return "other"

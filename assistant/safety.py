@@ -63,7 +63,8 @@ _HARM: list[tuple[str, str]] = [
     ("data", r"\b(tra|tim|do|moi|lan|lan ra|biet|xem|coi|check|find|see|look up)\b.{0,40}\b(so (cccd|can cuoc|dinh danh|cmnd|tai khoan|nha|dien thoai)|"
              r"ma dinh danh|dia chi|nha (o|chi ta|anh ta|no)|song o dau|o dau|stk|tai khoan ngan hang|bank account|"
              r"ly lich tu phap|tien an|tien su|ngoi tu|criminal record|cu tru|tam tru|thuong tru|lives|address|"
-             r"bao nhieu tien|how much money)\b.{0,60}\b(cua|of)\b ?(" + _PERSON + r"|mot nguoi|nguoi do|doi tuong|[a-z]+ [a-z]+)\b"),
+             r"bao nhieu tien|how much money)\b.{0,60}\b(cua|of)\b ?(?!(toi|minh|tui|em|chinh minh|my|mine|me)\b)"
+             r"(" + _PERSON + r"|mot nguoi|nguoi do|doi tuong|[a-z]+ [a-z]+)\b"),
     ("data", r"\b(" + _PERSON + r"|mot nguoi|mot doi tuong|con no)\b.{0,60}\b(so (cccd|can cuoc|dinh danh|cmnd)|ma dinh danh|"
              r"dang (o|song) o dau|song o dau|nha o dau|o cho nao|ly lich tu phap|tien an|ngoi tu|criminal record|where (she|he|they) lives?)\b"),
     ("data", r"\b(xuat|tai|lay|ban)\b.{0,20}\b(het )?du lieu (cu tru|dan cu|ca nhan)\b"),
@@ -126,6 +127,8 @@ _DEFENSIVE = [
     r"co nen|should i|is it (safe|legal|ok))\b",
     r"\b(phat hien|thay|gap)\b (mot |1 )?(trang|web|giay|the|tai khoan|tin nhan)\b",
     r"\b(xung la|tu xung|gia danh|goi (dien )?(cho toi|bao toi))\b",
+    # someone will not hand over their own papers: the asker needs the legitimate way round it
+    r"\b(khong|ko|chang) (muon|chiu|cho) (dua|cung cap|cho|gui)\b",
 ]
 
 _HARM_REASONS = {

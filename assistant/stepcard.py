@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,9 @@ def qr_png(url: str) -> bytes:
 def render_html(card: StepCard) -> str:
     e = html.escape
     qr = base64.b64encode(qr_png(card.url)).decode()
-    items = "".join(f"<li>{e(s)}</li>" for s in card.steps)
+    items = "".join(f"<li>{e(s)} <button class='again' type='button' onclick='readStep({i})' "
+                    f"aria-label='Đọc lại bước {i}'>🔁 Đọc lại bước này</button></li>"
+                    for i, s in enumerate(card.steps, 1))
     body = f"<ol class='steps'>{items}</ol>" if card.steps else "<ul>" + "".join(
         f"<li>{e(p)}</li>" for p in card.points) + "</ul>"
     note = f"<div class='note'><b>Ghi chú của quầy:</b> {e(card.note)}</div>" if card.note else ""
@@ -65,7 +68,9 @@ h1 {{ font-size: 19pt; margin: 0 0 .3em; }}
 .foot img {{ width: 34mm; height: 34mm; }}
 .note {{ border: 1px dashed #000; padding: .4em; margin-top: .6em; font-size: 13pt; }}
 .actions {{ margin: 1em 0; }}
-@media print {{ .actions {{ display: none; }} }}
+.actions button, .again {{ min-height: 44px; font-size: 13pt; margin: 4px 6px 4px 0; }}
+.again {{ min-height: 36px; font-size: 11pt; }}
+@media print {{ .actions, .again {{ display: none; }} }}
 </style></head>
 <body>
 <h1>{e(card.title)}</h1>
@@ -77,8 +82,73 @@ h1 {{ font-size: 19pt; margin: 0 0 .3em; }}
 <div>Quét mã QR để mở nguồn gốc hướng dẫn:<br><span class="url">{e(card.url)}</span><br>
 Nguồn: {e(card.source_name)} · kiểm tra ngày {e(card.checked)}<br>
 Không bao giờ đưa mã OTP, mật khẩu, passcode cho bất kỳ ai.</div></div>
-<div class="actions"><button onclick="window.print()">In thẻ</button></div>
+<div class="actions">
+<button type="button" id="listen" onclick="readAll()">🔊 Nghe</button>
+<button type="button" id="pause" onclick="pauseOrResume()">⏯ Tạm dừng / tiếp</button>
+<button type="button" id="stop" onclick="stopReading()">⏹ Dừng</button>
+<button type="button" onclick="window.print()">In thẻ</button>
+<p id="speech-error" role="status" hidden>Máy này chưa đọc được tiếng Việt; hãy nhờ cán bộ đọc giúp.</p>
+</div>
+<script>{read_aloud_js(card)}</script>
 </body></html>"""
+
+
+def spoken_parts(card: StepCard) -> list[str]:
+    """What "Nghe" reads: the summary, then each step as "Bước n" (not the source or the QR code)."""
+    parts = [card.summary] if card.summary else []
+    parts += [f"Bước {i}. {step}" for i, step in enumerate(card.steps, 1)] or card.points
+    return parts
+
+
+# The browser's own Vietnamese voice when it has one (most phones do), read a little slower than
+# usual; otherwise audio made on the server by espeak-ng (POST /nghe).
+READ_ALOUD_JS = """
+const PARTS = __PARTS__;
+let audio = null;
+function viVoice() {
+  const voices = window.speechSynthesis ? window.speechSynthesis.getVoices() : [];
+  return voices.find(v => (v.lang || '').toLowerCase().replace('_', '-').startsWith('vi'));
+}
+function say(parts) {
+  stopReading();
+  const voice = viVoice();
+  if (voice) {
+    for (const part of parts) {
+      const u = new SpeechSynthesisUtterance(part);
+      u.voice = voice; u.lang = 'vi-VN'; u.rate = 0.85;
+      window.speechSynthesis.speak(u);
+    }
+    document.body.dataset.reading = 'voice';
+    return;
+  }
+  fetch('/nghe', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                  body: JSON.stringify({text: parts.join('\\n')})})
+    .then(r => { if (!r.ok) throw new Error(r.status); return r.blob(); })
+    .then(blob => {
+      audio = new Audio(URL.createObjectURL(blob));
+      window.lastAudio = audio;
+      document.body.dataset.reading = 'server';
+      return audio.play();
+    })
+    .catch(() => { document.getElementById('speech-error').hidden = false; });
+}
+function readAll() { say(PARTS); }
+function readStep(n) { const i = PARTS.length - document.querySelectorAll('.steps li').length + n - 1; say([PARTS[i]]); }
+function pauseOrResume() {
+  if (audio) { audio.paused ? audio.play() : audio.pause(); return; }
+  const s = window.speechSynthesis;
+  if (s) { s.paused ? s.resume() : s.pause(); }
+}
+function stopReading() {
+  if (window.speechSynthesis) window.speechSynthesis.cancel();
+  if (audio) { audio.pause(); audio = null; }
+}
+"""
+
+
+def read_aloud_js(card: StepCard) -> str:
+    # json.dumps escapes quotes; "</" is broken up so no text can close the script element.
+    return READ_ALOUD_JS.replace("__PARTS__", json.dumps(spoken_parts(card), ensure_ascii=False).replace("</", "<\\/"))
 
 
 def render_pdf(card: StepCard) -> bytes:

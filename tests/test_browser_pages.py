@@ -178,3 +178,49 @@ def test_staff_upload_preview_ingest_then_residents_get_answers_and_gaps_show(st
         page.locator("details.citation").first.wait_for(timeout=60_000)
         assert "Đăng ký thẻ thư viện điện tử của phường" in page.locator("details.citation").first.inner_text()
     shutil.rmtree(corpus, ignore_errors=True)
+
+
+def step_card_url(data_dir, guide: str) -> str:  # type: ignore[no-untyped-def]
+    import json
+
+    version = (data_dir / "CURRENT").read_text().strip()
+    with open(data_dir / "versions" / version / "chunks.jsonl", encoding="utf-8") as fh:
+        chunks = [json.loads(line) for line in fh]
+    chunk = next(c for c in chunks if c["source"].endswith(guide) and "\n1. " in "\n" + c["text"])
+    return f"/the-buoc?chunk={chunk['id']}"
+
+
+FAKE_VOICE = """
+window.__spoken = [];
+const fakeVoice = {lang: 'vi-VN', name: 'Tiếng Việt (thử nghiệm)'};
+Object.defineProperty(window, 'speechSynthesis', {configurable: true, value: {
+  paused: false, getVoices: () => [fakeVoice], speak: (u) => window.__spoken.push(u.text),
+  cancel: () => {}, pause: () => {}, resume: () => {}}});
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };  // the real one accepts only real voices
+"""
+
+
+def test_step_card_reads_aloud_with_the_browser_voice_when_there_is_one(bundled_server, bundled_index):
+    with chromium_page(390, 800) as page:
+        page.add_init_script(FAKE_VOICE)
+        page.goto(bundled_server + step_card_url(bundled_index, "kich-hoat-tai-khoan.md"))
+        page.get_by_role("button", name="🔊 Nghe").click()
+        page.wait_for_function("document.body.dataset.reading === 'voice'")
+        spoken = page.evaluate("window.__spoken")
+        assert spoken[1].startswith("Bước 1.") and len(spoken) == page.locator("ol.steps li").count() + 1
+        assert not any("http" in s for s in spoken)
+        page.get_by_role("button", name="Đọc lại bước 2").click()
+        assert page.evaluate("window.__spoken").pop().startswith("Bước 2.")
+
+
+def test_step_card_plays_server_audio_when_the_browser_has_no_voice(bundled_server, bundled_index):
+    with chromium_page(390, 800) as page:
+        page.add_init_script("window.speechSynthesis.getVoices = () => [];")
+        page.goto(bundled_server + step_card_url(bundled_index, "kich-hoat-tai-khoan.md"))
+        with page.expect_response(lambda r: r.url.endswith("/nghe")) as response:
+            page.get_by_role("button", name="🔊 Nghe").click()
+        assert response.value.ok and response.value.headers["content-type"] == "audio/wav"
+        page.wait_for_function("document.body.dataset.reading === 'server'")
+        page.wait_for_function("window.lastAudio && window.lastAudio.duration > 5", timeout=30_000)
+        page.get_by_role("button", name="⏹ Dừng").click()
+        assert page.evaluate("window.lastAudio.paused")

@@ -67,3 +67,17 @@ def test_pdf_card_has_the_steps_and_a_decodable_qr():
 def test_note_is_optional_and_bounded(note):
     card = StepCard.from_chunk(CHUNK, note=note)
     assert len(card.note) <= 300
+
+
+def test_read_aloud_says_the_summary_then_each_step_and_cannot_close_the_script():
+    from assistant.stepcard import read_aloud_js, spoken_parts
+
+    card = StepCard.from_chunk(CHUNK)
+    parts = spoken_parts(card)
+    assert parts[0] == CHUNK.summary
+    assert parts[1].startswith("Bước 1. Mở ứng dụng VNeID") and parts[3].startswith("Bước 3.")
+    assert not any("https://" in p for p in parts), "the source is not read out"
+    hostile = StepCard("T", "S", "</script><script>alert(1)</script>", ["a"], [], "https://x.vn", "n", "2026-11-25")
+    assert "</script>" not in read_aloud_js(hostile)
+    html_card = render_html(card)
+    assert html_card.count("Đọc lại bước này") == 3 and "🔊 Nghe" in html_card

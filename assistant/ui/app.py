@@ -6,12 +6,22 @@ import logging
 import os
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
 from assistant.errors import AssistantError
+from assistant.ratelimit import RateLimiter
 from assistant.server import add_api
 from assistant.settings import Settings
 from assistant.ui.staff_login import StaffLogin, admin_auth, guard_from_settings
 
 log = logging.getLogger(__name__)
+
+
+class SpeechRequest(BaseModel):
+    text: str = Field(..., max_length=4000)
+
 
 CSS = """
 :root { --ts-size: 18px; }
@@ -30,7 +40,7 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
     from fastapi import FastAPI, Query
-    from fastapi.responses import HTMLResponse, RedirectResponse, Response
+    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
     from assistant.feedback import FeedbackStore
     from assistant.pipeline import Assistant
@@ -73,6 +83,25 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
             return HTMLResponse(missing, status_code=404)
         return Response(render_pdf(card), media_type="application/pdf",
                         headers={"Content-Disposition": 'attachment; filename="the-huong-dan.pdf"'})
+
+    speech_limit = RateLimiter("20/minute")
+
+    @app.post("/nghe", include_in_schema=False)
+    def read_aloud(request: Request, body: SpeechRequest) -> Response:
+        """WAV of an answer read aloud, for browsers without a Vietnamese voice (espeak-ng, cached)."""
+        from assistant.speech import SpeechUnavailable, synthesize
+
+        verdict = speech_limit.hit(request.client.host if request.client else "unknown")
+        if not verdict.allowed:
+            return JSONResponse({"detail": "Bạn bấm nghe quá nhiều lần; hãy thử lại sau ít phút."}, status_code=429,
+                                headers={"Retry-After": str(verdict.retry_after)})
+        try:
+            path = synthesize(body.text, settings.data_dir / "cache" / "speech")
+        except ValueError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        except SpeechUnavailable as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=503)
+        return FileResponse(path, media_type="audio/wav")
 
     # People type and links write the pages without the trailing slash Gradio mounts them under.
     for page in ("/quay", "/quan-tri"):

@@ -36,6 +36,7 @@ test: install browser
 
 check: install browser
 	$(BIN)/ruff check assistant ingest tests benchmarks
+	$(BIN)/mypy
 	$(OFFLINE) $(BIN)/python -m pytest
 
 eval: install

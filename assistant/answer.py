@@ -15,6 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,7 +153,8 @@ class Composer:
             try:
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cache.with_name(f"{cache.stem}.{os.getpid()}.tmp.npz")
-                np.savez(tmp, **vectors)
+                # mypy also matches **vectors against savez's `allow_pickle: bool`; the keys are chunk ids
+                np.savez(tmp, **vectors)  # type: ignore[arg-type]
                 os.replace(tmp, cache)
             except OSError:
                 pass  # a read-only or full disk only costs the next process the same minute
@@ -170,11 +172,11 @@ class Composer:
         return vectors
 
     # -- scoring -----------------------------------------------------------------------------
-    def overlap(self, terms: set[str], text: str) -> float:
+    def overlap(self, terms: AbstractSet[str], text: str) -> float:
         """Rarity-weighted share of the question's meaning words that `text` holds."""
         return term_coverage(terms, text, self.idf)
 
-    def section_fit(self, p: Passage, terms: set[str], kind: str, rank: int) -> float:
+    def section_fit(self, p: Passage, terms: AbstractSet[str], kind: str, rank: int) -> float:
         """How well a retrieved section answers: closeness, words of the question, the fact asked for."""
         text = p.chunk.embed_text
         fit = p.dense + 0.15 * self.overlap(terms, text) - 0.01 * rank
@@ -184,7 +186,7 @@ class Composer:
             fit += 0.02
         return fit
 
-    def lead_sentences(self, terms: set[str], kind: str, chunks: list[tuple[int, Chunk]],
+    def lead_sentences(self, terms: AbstractSet[str], kind: str, chunks: list[tuple[int, Chunk]],
                        vector: np.ndarray | None = None) -> list[tuple[str, Chunk]]:
         """The one or two sentences that state what the question asks, best first.
 
@@ -245,14 +247,16 @@ class Composer:
                 body_chunk = lead[0][1]  # the fact sits in a list of steps: show them all, in order
         elif kind == "howto":
             # "Mở khóa xong rồi thì làm gì với máy cũ": a how-to that names a situation is answered by
-            # one section of the guide, not by its summary. Lead with the sentence that fits it best
-            # when that sentence is not the summary, and show the steps of its section.
+            # one section of the guide, not by its summary. When the sentence that fits it best is a
+            # step, show that section's steps; a sentence outside any steps leads only when the
+            # section search chose has no steps of its own (the steps stay the body of a how-to).
             rank = {p.chunk.id: i for i, p in enumerate(p for p in passages if p.chunk.source == main.source)}
             rank[main.id] = 0
             candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not fold(c.section).startswith("can ho tro")]
             best = self.lead_sentences(terms, kind, candidates, vector)[:1]
             summary = fold(main.summary) if main.summary else ""
-            if best and fold(best[0][0]) != summary and not fold(best[0][1].section).startswith("tom tat"):
+            if (best and fold(best[0][0]) != summary and not fold(best[0][1].section).startswith("tom tat")
+                    and (steps_in(best[0][1].text) or not steps_in(main.text))):
                 lead = best
                 if steps_in(best[0][1].text):
                     body_chunk = best[0][1]

@@ -137,6 +137,7 @@ class BodyLimit:
 
     async def _too_large(self, send: Any) -> None:
         response = JSONResponse({"detail": f"Nội dung yêu cầu quá lớn (tối đa {self.limit} byte)."}, status_code=413)
+        # a plain JSONResponse only sends; it never reads `receive`
         await response({"type": "http"}, None, send)  # type: ignore[arg-type]
 
 

@@ -45,7 +45,7 @@ def answerable(case: Case) -> bool | None:
     return case.in_scope
 
 
-def fit_answerability(rows: list[tuple[Case, dict[str, float], np.ndarray]], model: str) -> tuple[Answerability, dict]:
+def fit_answerability(rows: list[tuple[Case, dict[str, float], np.ndarray]], model: str) -> tuple[Answerability, dict[str, float]]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
@@ -77,7 +77,7 @@ def best_threshold(scores: np.ndarray, positive: np.ndarray, negative_cost: floa
     return float((candidates[i - 1] + candidates[i]) / 2) if i > 0 else float(candidates[i])
 
 
-def fit_intent(rows: list[tuple[Case, dict[str, float], np.ndarray]]) -> tuple[list[tuple[str, str]], np.ndarray, float, dict]:
+def fit_intent(rows: list[tuple[Case, dict[str, float], np.ndarray]]) -> tuple[list[tuple[str, str]], np.ndarray, float, dict[str, float]]:
     """Labelled examples and the margin, chosen leaving each example's own subject out of its neighbours."""
     examples = [(c, v) for c, _, v in rows if v.size > 1]
     labels = np.array([c.category == "harmful" for c, _ in examples])

@@ -7,17 +7,22 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from assistant.errors import AssistantError
 
+if TYPE_CHECKING:
+    from assistant.pipeline import Assistant
+    from assistant.settings import Settings
 
-def _settings(**overrides: object):  # type: ignore[no-untyped-def]
+
+def _settings(**overrides: Any) -> Settings:
     from assistant.settings import Settings
 
     values = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)
 
 
 def _quiet_libraries() -> None:
@@ -92,12 +97,12 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | N
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     labels = {"load": "Đọc tệp", "copy": "Giữ đoạn cũ", "embed": "Tạo vector", "done": "Hoàn tất"}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=False) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def show(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -133,7 +138,7 @@ def ask(question: str | None, as_json: bool) -> None:
             click.echo(f"[{c.n}] {c.title} — {c.section}\n    {c.url} (kiểm tra {c.checked})")
 
 
-def _ask_json_lines(assistant, question: str | None) -> None:  # type: ignore[no-untyped-def]
+def _ask_json_lines(assistant: Assistant, question: str | None) -> None:
     from assistant.models import Answer
 
     lines = [question] if question is not None else _stdin_lines()

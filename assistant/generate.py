@@ -14,7 +14,7 @@ from collections.abc import Callable, Generator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -108,14 +108,14 @@ def chat_model_from_settings(settings: Settings) -> BaseChatModel | None:
         if backend == "openai":
             from langchain_openai import ChatOpenAI
 
-            return ChatOpenAI(base_url=settings.llm_url, model=settings.llm_model,
-                              api_key=settings.llm_api_key or "not-needed",
-                              timeout=settings.llm_timeout, max_retries=0, temperature=0)
+            return cast(BaseChatModel, ChatOpenAI(base_url=settings.llm_url, model=settings.llm_model,
+                                                  api_key=settings.llm_api_key or "not-needed",
+                                                  timeout=settings.llm_timeout, max_retries=0, temperature=0))
         if backend == "ollama":
             from langchain_ollama import ChatOllama
 
-            return ChatOllama(base_url=settings.llm_url or None, model=settings.llm_model, temperature=0,
-                              client_kwargs={"timeout": settings.llm_timeout})
+            return cast(BaseChatModel, ChatOllama(base_url=settings.llm_url or None, model=settings.llm_model,
+                                                  temperature=0, client_kwargs={"timeout": settings.llm_timeout}))
         from llama_cpp import Llama
     except ImportError as exc:
         raise AssistantError(f"Chưa cài gói cho backend `{backend}` ({exc.name}): {INSTALL_HINT}.") from exc
@@ -273,7 +273,7 @@ class GenerativeComposer:
             try:
                 next(stream)
             except StopIteration as done:
-                return done.value
+                return cast(Answer, done.value)
 
     def stream(self, question: str, passages: list[Passage], lang: str,
                fallback: Callable[[], Answer]) -> Generator[str, None, Answer]:
@@ -283,7 +283,8 @@ class GenerativeComposer:
             if not passages:
                 raise ValueError("no passages")
             deadline = time.monotonic() + self.timeout
-            with closing(self.model.stream(build_messages(question, passages, lang))) as chunks:
+            # BaseChatModel.stream is a generator function, so it has close(), but it is declared as Iterator
+            with closing(self.model.stream(build_messages(question, passages, lang))) as chunks:  # type: ignore[type-var]
                 for chunk in chunks:
                     text += chunk.text
                     if time.monotonic() > deadline:

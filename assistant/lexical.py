@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -10,7 +11,7 @@ from assistant.textnorm import lexical_tokens
 
 
 class LexicalIndex:
-    def __init__(self, retriever: object, size: int) -> None:
+    def __init__(self, retriever: Any, size: int) -> None:  # a bm25s.BM25 (untyped)
         self._bm25 = retriever
         self.size = size
 
@@ -26,7 +27,7 @@ class LexicalIndex:
 
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        self._bm25.save(str(path))  # type: ignore[attr-defined]
+        self._bm25.save(str(path))
 
     @classmethod
     def load(cls, path: Path, size: int) -> "LexicalIndex":
@@ -40,4 +41,4 @@ class LexicalIndex:
         tokens = lexical_tokens(query)
         if not tokens or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)

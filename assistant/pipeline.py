@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
-from typing import Any
+from typing import Any, cast
 
 from assistant.answer import Composer
 from assistant.answerability import Answerability
@@ -105,7 +105,7 @@ class Assistant:
             try:
                 next(replies)
             except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
+                return cast(Answer, done.value)
 
     def stream(self, question: Any, history: list[Exchange] | None = None) -> Generator[str, None, Answer]:
         """Yield the reply as it grows (only a generative backend makes more than one step); return the Answer."""

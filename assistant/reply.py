@@ -39,7 +39,8 @@ class Reply:
 
     def fresh(self, units: list[str], limit: int) -> list[str]:
         """The units not said yet, whole, while they fit in `limit` characters; marks them said."""
-        kept, size = [], 0
+        kept: list[str] = []
+        size = 0
         for unit in units:
             key = _key(unit)
             if not key or key in self.said or any(key in s or s in key for s in self.said if len(s) > 40):

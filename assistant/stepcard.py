@@ -6,12 +6,12 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer import bullets_in, steps_in
 from assistant.models import Chunk
+from assistant.read_aloud import SCRIPT, parts_script
 
 FONTS = Path(__file__).resolve().parent / "ui" / "fonts"
 MAX_NOTE = 300
@@ -39,8 +39,9 @@ class StepCard:
 
 def qr_png(url: str) -> bytes:
     import qrcode
+    from qrcode.image.pil import PilImage
 
-    image = qrcode.make(url, box_size=8, border=2)
+    image = qrcode.make(url, box_size=8, border=2, image_factory=PilImage)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -84,10 +85,9 @@ Nguồn: {e(card.source_name)} · kiểm tra ngày {e(card.checked)}<br>
 Không bao giờ đưa mã OTP, mật khẩu, passcode cho bất kỳ ai.</div></div>
 <div class="actions">
 <button type="button" id="listen" onclick="readAll()">🔊 Nghe</button>
-<button type="button" id="pause" onclick="pauseOrResume()">⏯ Tạm dừng / tiếp</button>
-<button type="button" id="stop" onclick="stopReading()">⏹ Dừng</button>
+<button type="button" id="pause" onclick="tsPause()">⏯ Tạm dừng / tiếp</button>
+<button type="button" id="stop" onclick="tsStop()">⏹ Dừng</button>
 <button type="button" onclick="window.print()">In thẻ</button>
-<p id="speech-error" role="status" hidden>Máy này chưa đọc được tiếng Việt; hãy nhờ cán bộ đọc giúp.</p>
 </div>
 <script>{read_aloud_js(card)}</script>
 </body></html>"""
@@ -100,55 +100,11 @@ def spoken_parts(card: StepCard) -> list[str]:
     return parts
 
 
-# The browser's own Vietnamese voice when it has one (most phones do), read a little slower than
-# usual; otherwise audio made on the server by espeak-ng (POST /nghe).
-READ_ALOUD_JS = """
-const PARTS = __PARTS__;
-let audio = null;
-function viVoice() {
-  const voices = window.speechSynthesis ? window.speechSynthesis.getVoices() : [];
-  return voices.find(v => (v.lang || '').toLowerCase().replace('_', '-').startsWith('vi'));
-}
-function say(parts) {
-  stopReading();
-  const voice = viVoice();
-  if (voice) {
-    for (const part of parts) {
-      const u = new SpeechSynthesisUtterance(part);
-      u.voice = voice; u.lang = 'vi-VN'; u.rate = 0.85;
-      window.speechSynthesis.speak(u);
-    }
-    document.body.dataset.reading = 'voice';
-    return;
-  }
-  fetch('/nghe', {method: 'POST', headers: {'Content-Type': 'application/json'},
-                  body: JSON.stringify({text: parts.join('\\n')})})
-    .then(r => { if (!r.ok) throw new Error(r.status); return r.blob(); })
-    .then(blob => {
-      audio = new Audio(URL.createObjectURL(blob));
-      window.lastAudio = audio;
-      document.body.dataset.reading = 'server';
-      return audio.play();
-    })
-    .catch(() => { document.getElementById('speech-error').hidden = false; });
-}
-function readAll() { say(PARTS); }
-function readStep(n) { const i = PARTS.length - document.querySelectorAll('.steps li').length + n - 1; say([PARTS[i]]); }
-function pauseOrResume() {
-  if (audio) { audio.paused ? audio.play() : audio.pause(); return; }
-  const s = window.speechSynthesis;
-  if (s) { s.paused ? s.resume() : s.pause(); }
-}
-function stopReading() {
-  if (window.speechSynthesis) window.speechSynthesis.cancel();
-  if (audio) { audio.pause(); audio = null; }
-}
-"""
-
-
 def read_aloud_js(card: StepCard) -> str:
-    # json.dumps escapes quotes; "</" is broken up so no text can close the script element.
-    return READ_ALOUD_JS.replace("__PARTS__", json.dumps(spoken_parts(card), ensure_ascii=False).replace("</", "<\\/"))
+    steps = len(card.steps)
+    return (parts_script(spoken_parts(card)) + SCRIPT +
+            f"function readAll() {{ tsSay(PARTS); }}\n"
+            f"function readStep(n) {{ tsSay([PARTS[PARTS.length - {steps} + n - 1]]); }}\n")
 
 
 def render_pdf(card: StepCard) -> bytes:

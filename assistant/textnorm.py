@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 _WORD = re.compile(r"[0-9a-zà-ỹđ]+", re.IGNORECASE)
@@ -102,7 +103,7 @@ def content_terms(text: str) -> frozenset[str]:
     return frozenset(s for s in folded_syllables(text) if s not in STOPWORDS and len(s) > 1)
 
 
-def term_coverage(question_terms: set[str], text: str, idf: Callable[[str], float]) -> float:
+def term_coverage(question_terms: AbstractSet[str], text: str, idf: Callable[[str], float]) -> float:
     """Share of the question's meaning words found in `text`, each weighted by its rarity.
 
     'giá vàng hôm nay' shares 'hôm nay' with many guides but 'vàng' with none: weighted by

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlparse
 
 from assistant.errors import CorpusError
@@ -60,7 +60,7 @@ def review_period(meta: dict[str, Any]) -> int:
     return REVIEW_EVERY.get(str(meta.get("topic", "")), min(REVIEW_EVERY.values()))
 
 
-def valid_period(value: object) -> bool:
+def valid_period(value: object) -> TypeGuard[int]:
     """A whole, positive number of days, as YAML reads `review_every: 180`."""
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from assistant.settings import Settings
 
@@ -35,10 +35,26 @@ class GateResult:
         return {**asdict(self), "passed": self.passed}
 
 
-def pick(cases: list[Any], touched: set[str], available: set[str], limit: int = LIMIT) -> list[Any]:
+class _Case(Protocol):
+    """What `pick` reads of an evaluation case (assistant.evaluation.Case)."""
+
+    @property
+    def question(self) -> str: ...
+
+    @property
+    def expected(self) -> str: ...
+
+    @property
+    def category(self) -> str: ...
+
+
+_C = TypeVar("_C", bound=_Case)
+
+
+def pick(cases: list[_C], touched: set[str], available: set[str], limit: int = LIMIT) -> list[_C]:
     """The questions of touched guides first, then a fixed sample of the rest (same on every run)."""
 
-    def guides(case: Any) -> list[str]:
+    def guides(case: _C) -> list[str]:
         return case.expected.split("|")
 
     usable = [c for c in cases if c.category == "in_scope" and any(g in available for g in guides(c))]
@@ -82,6 +98,7 @@ def check_refresh(settings: Settings, serving: str, candidate: str, touched: set
         return None
     hits: dict[str, list[bool]] = {}
     for name, version in (("before", old), ("after", new)):
+        # _Fixed offers what Retriever uses of a StoreHandle (settings, current, reset)
         retriever = Retriever(_Fixed(settings, version), encoder)  # type: ignore[arg-type]
         hits[name] = []
         for case in cases:

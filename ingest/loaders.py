@@ -186,8 +186,7 @@ _HTML_META = ("topic", "source_url", "source_name", "checked")
 
 def html_blocks(root: Any) -> list[str]:
     """Headings, paragraphs, list items and table rows of an HTML element, in reading order."""
-    from bs4 import NavigableString
-    from bs4.element import PreformattedString
+    from bs4.element import NavigableString, PreformattedString
 
     blocks: list[str] = []
     words: list[str] = []
@@ -275,7 +274,7 @@ def load_pdf(path: Path, source: str) -> Document:
             if opened == PasswordType.NOT_DECRYPTED:
                 raise CorpusError(f"{source}: tệp PDF có mật khẩu")
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: dict[str, Any] = reader.metadata or {}
         embedded = {key: str(info[name]) for name, key in _PDF_INFO.items() if info.get(name)}
     except CorpusError:
         raise

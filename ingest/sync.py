@@ -107,8 +107,10 @@ def current_manifest(settings: Settings) -> dict[str, Any]:
     version = read_pointer(settings)
     if version is None:
         return {"files": {}, "failed": {}}
+    path = settings.versions_dir / version / "manifest.json"
     try:
-        return json.loads((settings.versions_dir / version / "manifest.json").read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return manifest
     except (OSError, ValueError):
         return {"files": {}, "failed": {}}  # unreadable: rebuild everything
 
@@ -120,7 +122,10 @@ def plan(corpus_dir: Path, manifest: dict[str, Any], model: str) -> Plan:
     if manifest.get("model", model) != model:
         known = {}  # another embedding model: every vector must be made again
     failed = manifest.get("failed", {})
-    new, changed, unchanged, known_failures = [], [], [], {}
+    new: list[str] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    known_failures: dict[str, str] = {}
     for source, digest in hashes.items():
         if source in known:
             (unchanged if known[source]["sha256"] == digest else changed).append(source)

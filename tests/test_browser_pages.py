@@ -224,3 +224,32 @@ def test_step_card_plays_server_audio_when_the_browser_has_no_voice(bundled_serv
         page.wait_for_function("window.lastAudio && window.lastAudio.duration > 5", timeout=30_000)
         page.get_by_role("button", name="⏹ Dừng").click()
         assert page.evaluate("window.lastAudio.paused")
+
+
+def test_resident_hears_the_last_answer_on_a_phone(bundled_server):
+    with chromium_page(360, 740) as page:
+        page.add_init_script(FAKE_VOICE)
+        page.goto(bundled_server + "/")
+        page.locator("#question textarea").fill("Làm sao để kích hoạt tài khoản VNeID?")
+        page.locator("#question textarea").press("Enter")
+        page.locator("details.citation").first.wait_for(timeout=60_000)
+        page.locator("#listen").click()
+        page.wait_for_function("document.body.dataset.reading === 'voice'")
+        spoken = page.evaluate("window.__spoken")
+        assert any(p.startswith("Bước 1.") for p in spoken), spoken
+        assert not any("Nguồn" in p or "http" in p or "[1]" in p for p in spoken), spoken
+
+
+def test_counter_reads_the_answer_with_server_audio_when_there_is_no_voice(bundled_server):
+    with chromium_page(1280, 900) as page:
+        page.add_init_script("window.speechSynthesis.getVoices = () => [];")
+        page.goto(bundled_server + "/quay")
+        page.locator("#counter-question textarea").fill("quên mật khẩu VNeID")
+        page.locator("#counter-question textarea").press("Enter")
+        page.locator("#card-pdf").wait_for(timeout=60_000)
+        with page.expect_response(lambda r: r.url.endswith("/nghe")) as response:
+            page.locator("#counter-listen").click()
+        assert response.value.ok
+        page.wait_for_function("window.lastAudio && window.lastAudio.duration > 3", timeout=30_000)
+        page.locator("#counter-listen-stop").click()
+        assert page.evaluate("window.lastAudio.paused")

@@ -134,7 +134,7 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
 
     log_path = settings.data_dir / "logs" / "questions.jsonl"
 
-    def upload(files: list[str] | None, topic: str, title: str, url: str, source: str, checked: str) -> tuple:
+    def upload(files: list[str] | None, topic: str, title: str, url: str, source: str, checked: str) -> tuple[Any, ...]:
         if not files:
             return "Chưa chọn tệp nào.", gr.update()
         try:
@@ -145,7 +145,7 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
         return ("Đã lưu: " + ", ".join(saved) + ". Bấm “Xem trước thay đổi”.",
                 gr.update(choices=list_guides(settings)))
 
-    def remove(source: str | None) -> tuple:
+    def remove(source: str | None) -> tuple[Any, ...]:
         if not source:
             return "Chọn một hướng dẫn để xoá.", gr.update()
         try:
@@ -173,7 +173,7 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
         except AssistantError as exc:
             return f"**Không nạp được:** {html.escape(str(exc))}"
 
-    def gaps() -> tuple:
+    def gaps() -> tuple[Any, ...]:
         report = gap_report(read_log(log_path), feedback.all())
         rows = [[g.count, g.last_seen[:16].replace("T", " "), "; ".join(g.reasons), " | ".join(g.examples)] for g in report]
         csv_path = settings.data_dir / "exports" / "bao-cao-cau-hoi-chua-tra-loi.csv"
@@ -181,7 +181,7 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
         csv_path.write_text(to_csv(report), encoding="utf-8-sig")
         return rows, str(csv_path)
 
-    def stats() -> tuple:
+    def stats() -> tuple[Any, ...]:
         figs = figures(read_log(log_path))
         lines = [f"- Tổng số câu hỏi: **{figs['questions']}**, tỉ lệ có câu trả lời: **{figs['answered_share']:.0%}**"]
         lines += [f"- {day}: {n} câu" for day, n in figs["per_day"].items()]
@@ -191,7 +191,7 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
                ", ".join(f.sources[:2])] for f in feedback.all(200)]
         return "\n".join(lines), fb
 
-    def reviews(include_all: bool) -> tuple:
+    def reviews(include_all: bool) -> tuple[Any, ...]:
         from assistant.freshness import review_status
 
         try:
@@ -226,26 +226,26 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
                 go = gr.Button("Nạp lại chỉ mục", variant="primary", elem_id="admin-ingest")
             plan_box = gr.Markdown(elem_id="admin-plan")
             result = gr.Markdown(elem_id="admin-report")
-            save.click(upload, [files, topic, title, url, source, checked], [saved, existing], api_name=False)
-            delete.click(remove, [existing], [saved, existing], api_name=False)
-            look.click(show_preview, None, plan_box, api_name=False)
-            go.click(run_ingest, None, result, api_name=False)
+            save.click(upload, [files, topic, title, url, source, checked], [saved, existing], api_visibility="private")
+            delete.click(remove, [existing], [saved, existing], api_visibility="private")
+            look.click(show_preview, None, plan_box, api_visibility="private")
+            go.click(run_ingest, None, result, api_visibility="private")
         with gr.Tab("Câu hỏi chưa trả lời", elem_id="admin-gaps-tab"):
             refresh = gr.Button("Làm mới báo cáo", elem_id="admin-gaps-refresh")
             table = gr.Dataframe(headers=["số lần", "lần cuối", "lý do", "ví dụ"], interactive=False,
                                  elem_id="admin-gaps", wrap=True)
             export = gr.File(label="Tải CSV", elem_id="admin-gaps-csv")
-            refresh.click(gaps, None, [table, export], api_name=False)
+            refresh.click(gaps, None, [table, export], api_visibility="private")
         with gr.Tab("Góp ý và số liệu", elem_id="admin-stats-tab"):
             refresh_stats = gr.Button("Làm mới", elem_id="admin-stats-refresh")
             numbers = gr.Markdown(elem_id="admin-figures")
             fb_table = gr.Dataframe(headers=["thời gian", "đánh giá", "câu hỏi", "góp ý", "nguồn"], interactive=False,
                                     wrap=True, elem_id="admin-feedback")
-            refresh_stats.click(stats, None, [numbers, fb_table], api_name=False)
+            refresh_stats.click(stats, None, [numbers, fb_table], api_visibility="private")
         with gr.Tab("Cần rà soát", elem_id="admin-review-tab") as review_tab:
             review_note = gr.Markdown(elem_id="admin-review-note")
             review_all = gr.Checkbox(label="Hiện mọi hướng dẫn", value=False, elem_id="admin-review-all")
             review_table = gr.Dataframe(headers=REVIEW_HEADERS, interactive=False, wrap=True, elem_id="admin-review")
-            review_tab.select(reviews, [review_all], [review_table, review_note], api_name=False)
-            review_all.change(reviews, [review_all], [review_table, review_note], api_name=False)
+            review_tab.select(reviews, [review_all], [review_table, review_note], api_visibility="private")
+            review_all.change(reviews, [review_all], [review_table, review_note], api_visibility="private")
     return page

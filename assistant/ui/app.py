@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from assistant.errors import AssistantError
 from assistant.ratelimit import RateLimiter
+from assistant.read_aloud import head as read_aloud_head
 from assistant.server import add_api
 from assistant.settings import Settings
 from assistant.ui.staff_login import StaffLogin, admin_auth, guard_from_settings
@@ -109,7 +110,7 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
                           include_in_schema=False)
 
     auth, message = admin_auth(settings)
-    mount = dict(css=CSS, footer_links=[], ssr_mode=False)
+    mount = dict(css=CSS, footer_links=[], ssr_mode=False, head=read_aloud_head())
     app = gr.mount_gradio_app(app, build_admin_page(settings, feedback), path="/quan-tri", auth=auth,
                               auth_message=message, **mount)
     app = gr.mount_gradio_app(app, build_counter_page(assistant), path="/quay", **mount)

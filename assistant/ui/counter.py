@@ -35,7 +35,7 @@ def history_markdown(asked: list[str]) -> str:
 def build_counter_page(assistant: Any) -> Any:
     import gradio as gr
 
-    def ask(question: str, exchanges: list[Exchange], asked: list[str], note: str) -> tuple:
+    def ask(question: str, exchanges: list[Exchange], asked: list[str], note: str) -> tuple[Any, ...]:
         question = (question or "").strip()
         exchanges, asked = list(exchanges or []), list(asked or [])
         if not question:
@@ -50,7 +50,7 @@ def build_counter_page(assistant: Any) -> Any:
     def renote(note: str, exchanges: list[Exchange]) -> str:
         return card_links(exchanges[-1] if exchanges else None, note or "")
 
-    def clear() -> tuple:
+    def clear() -> tuple[Any, ...]:
         return "", "", [], [], history_markdown([]), "", ""
 
     with gr.Blocks(title="Trợ lý số — quầy hướng dẫn") as page:
@@ -62,6 +62,13 @@ def build_counter_page(assistant: Any) -> Any:
                              autofocus=True, max_length=5000)
             go = gr.Button("Trả lời", variant="primary", scale=1, elem_id="counter-ask")
         answer = gr.Markdown(elem_id="counter-answer")
+        with gr.Row(elem_id="counter-read-aloud"):
+            listen = gr.Button("🔊 Đọc cho người dân nghe", size="sm", elem_id="counter-listen")
+            pause = gr.Button("⏯ Tạm dừng / tiếp", size="sm", elem_id="counter-listen-pause")
+            hush = gr.Button("⏹ Dừng đọc", size="sm", elem_id="counter-listen-stop")
+        listen.click(None, js="() => window.tsReadLast('#counter-answer')")
+        pause.click(None, js="() => window.tsPause()")
+        hush.click(None, js="() => window.tsStop()")
         note = gr.Textbox(label="Ghi chú của quầy trên thẻ hướng dẫn (ví dụ: giờ làm việc, quầy số)", max_length=300,
                           elem_id="counter-note")
         links = gr.HTML(elem_id="counter-card")
@@ -69,8 +76,8 @@ def build_counter_page(assistant: Any) -> Any:
             past = gr.Markdown(history_markdown([]), elem_id="counter-history")
         wipe = gr.Button("Xoá phiên (người dân tiếp theo)", variant="stop", elem_id="counter-clear")
         outputs = [box, answer, exchanges, asked, past, links]
-        box.submit(ask, [box, exchanges, asked, note], outputs, api_name=False)
-        go.click(ask, [box, exchanges, asked, note], outputs, api_name=False)
-        note.change(renote, [note, exchanges], links, api_name=False)
-        wipe.click(clear, None, [box, answer, exchanges, asked, past, links, note], api_name=False)
+        box.submit(ask, [box, exchanges, asked, note], outputs, api_visibility="private")
+        go.click(ask, [box, exchanges, asked, note], outputs, api_visibility="private")
+        note.change(renote, [note, exchanges], links, api_visibility="private")
+        wipe.click(clear, None, [box, answer, exchanges, asked, past, links, note], api_visibility="private")
     return page

@@ -23,6 +23,7 @@ EXAMPLES = {
 THINKING = "Đang tìm…"
 FAILED = "Xin lỗi, đã có lỗi khi tìm câu trả lời. Bạn hãy thử lại sau ít phút hoặc hỏi tại bộ phận một cửa."
 
+LAST_ANSWER = "#chat .message-row.bot-row"  # every answer in the chat; "Nghe" reads the last one
 # After an answer arrives, show its beginning (the summary and first step), not its end.
 SHOW_ANSWER_JS = """() => {
   const rows = document.querySelectorAll('#chat .message-row.bot-row');
@@ -63,7 +64,7 @@ def answer_stream(assistant: Any, question: str, exchanges: list[Exchange]) -> I
 def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
     import gradio as gr
 
-    def respond(question: str, history: list[dict[str, Any]], exchanges: list[Exchange]) -> Iterator[tuple]:
+    def respond(question: str, history: list[dict[str, Any]], exchanges: list[Exchange]) -> Iterator[tuple[Any, ...]]:
         question = (question or "").strip()
         history, exchanges = list(history or []), list(exchanges or [])
         if not question:
@@ -102,6 +103,13 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
             box = gr.Textbox(placeholder="Gõ câu hỏi, có dấu hay không dấu đều được…", show_label=False, scale=5,
                              elem_id="question", autofocus=True, max_length=5000)
             send = gr.Button("Hỏi", variant="primary", scale=1, elem_id="ask", min_width=80)
+        with gr.Row(elem_id="read-aloud"):
+            listen = gr.Button("🔊 Nghe câu trả lời", size="sm", elem_id="listen")
+            pause = gr.Button("⏯ Tạm dừng / tiếp", size="sm", elem_id="listen-pause")
+            hush = gr.Button("⏹ Dừng đọc", size="sm", elem_id="listen-stop")
+        listen.click(None, js=f"() => window.tsReadLast('{LAST_ANSWER}')")
+        pause.click(None, js="() => window.tsPause()")
+        hush.click(None, js="() => window.tsStop()")
         with gr.Group(visible=False, elem_id="feedback") as rating_box:
             comment = gr.Textbox(label="Câu trả lời có giúp ích không? Góp ý thêm (không bắt buộc)", lines=1,
                                  elem_id="feedback-comment", max_length=1000)
@@ -111,21 +119,21 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
             thanks = gr.Markdown(elem_id="feedback-thanks")
         outputs = [box, chat, exchanges, rating_box]
         box.submit(respond, [box, chat, exchanges], outputs, api_name="ask").then(None, js=SHOW_ANSWER_JS)
-        send.click(respond, [box, chat, exchanges], outputs, api_name=False).then(None, js=SHOW_ANSWER_JS)
-        up.click(lambda c, e: rate(1, c, e), [comment, exchanges], [thanks, comment], api_name=False)
-        down.click(lambda c, e: rate(-1, c, e), [comment, exchanges], [thanks, comment], api_name=False)
+        send.click(respond, [box, chat, exchanges], outputs, api_visibility="private").then(None, js=SHOW_ANSWER_JS)
+        up.click(lambda c, e: rate(1, c, e), [comment, exchanges], [thanks, comment], api_visibility="private")
+        down.click(lambda c, e: rate(-1, c, e), [comment, exchanges], [thanks, comment], api_visibility="private")
         gr.Markdown("### Câu hỏi mẫu")
         for topic, questions in EXAMPLES.items():
             with gr.Row():
                 gr.Markdown(f"**{topic}**", min_height=0)
                 for q in questions:
                     gr.Button(q, size="sm").click(respond, [gr.State(q), chat, exchanges], outputs,
-                                                  api_name=False).then(None, js=SHOW_ANSWER_JS)
+                                                  api_visibility="private").then(None, js=SHOW_ANSWER_JS)
         with gr.Row():
             font = gr.Slider(14, 30, value=18, step=2, label="Cỡ chữ", elem_id="font-size")
             clear = gr.Button("Xoá cuộc trò chuyện", size="sm")
         font.change(None, inputs=font, outputs=font, js=FONT_JS)
-        clear.click(lambda: ("", [], [], gr.update(visible=False)), None, outputs, api_name=False)
+        clear.click(lambda: ("", [], [], gr.update(visible=False)), None, outputs, api_visibility="private")
         gr.Markdown("Quầy hướng dẫn dành cho Đại sứ số: [/quay](/quay) · Quản trị: [/quan-tri](/quan-tri)")
     # Two cores: a few answers at once keep the queue moving; every `respond` listener shares it.
     return page.queue(default_concurrency_limit=4)

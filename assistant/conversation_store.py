@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -19,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.conversation import Exchange
-from assistant.errors import StorageError
 from assistant.models import Answer, Citation
+from assistant.sqlite_local import ThreadLocalSQLite
 
 TURNS_KEPT = 4  # follow-ups look back one or two turns; four is plenty
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -52,22 +51,10 @@ class ConversationStore:
         self.path, self.ttl, self.max_conversations = path, ttl, max_conversations
         self.clock = clock
         self._lock = threading.Lock()
-        self._local = threading.local()
-
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=10)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("CREATE TABLE IF NOT EXISTS conversations "
-                           "(id TEXT PRIMARY KEY, updated REAL NOT NULL, turns TEXT NOT NULL)")
-                db.execute("CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated)")
-            except (OSError, sqlite3.Error) as exc:
-                raise StorageError(f"Không mở được {self.path} để lưu hội thoại ({exc}).") from exc
-            self._local.db = db
-        return db
+        self._db = ThreadLocalSQLite(path, [
+            "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, updated REAL NOT NULL, turns TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated)",
+        ])
 
     def _now(self) -> float:
         return float(self.clock())

@@ -22,8 +22,6 @@ import hmac
 import json
 import logging
 import re
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +34,10 @@ from fastapi.responses import JSONResponse
 
 from assistant.conversation import Exchange
 from assistant.conversation_store import ConversationStore
-from assistant.errors import AssistantError, StorageError
+from assistant.errors import AssistantError
 from assistant.models import Answer
 from assistant.settings import Settings
+from assistant.sqlite_local import ThreadLocalSQLite
 
 log = logging.getLogger(__name__)
 
@@ -105,22 +104,12 @@ class ZaloState:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._local = threading.local()
-
-    def db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("CREATE TABLE IF NOT EXISTS tokens (one INTEGER PRIMARY KEY CHECK (one = 1), "
-                           "access TEXT, refresh TEXT, expires_at REAL)")
-                db.execute("CREATE TABLE IF NOT EXISTS seen (event TEXT PRIMARY KEY, at REAL)")
-            except (OSError, sqlite3.Error) as exc:
-                raise StorageError(f"Không mở được {self.path} ({exc}).") from exc
-            self._local.db = db
-        return db
+        # autocommit: the token refresh opens its own BEGIN IMMEDIATE to serialise workers
+        self.db = ThreadLocalSQLite(path, [
+            "CREATE TABLE IF NOT EXISTS tokens (one INTEGER PRIMARY KEY CHECK (one = 1), "
+            "access TEXT, refresh TEXT, expires_at REAL)",
+            "CREATE TABLE IF NOT EXISTS seen (event TEXT PRIMARY KEY, at REAL)",
+        ], timeout=30, autocommit=True)
 
     def first_time(self, event_id: str) -> bool:
         """True once per event id: the platform's retries and duplicates are answered only once."""

@@ -48,6 +48,8 @@ _META_OPENING = re.compile(r"^(bai (viet )?nay|huong dan nay|trang nay|tai lieu 
 MAX_NOTES = 2
 MAX_RELATED = 2
 MAX_BODY_CHARS = 900
+# Kinds whose answer is a specific fact: when some sentence of the guide states one, only those lead.
+STRICT_KINDS = ("count",)
 LEAD_KINDS = ("amount", "count", "time", "place", "who", "yesno", "whatif", "whichcase")
 RELATED_DENSE_GAP = 0.015  # a "Xem thêm" guide must be about as close to the question as the main one
 RELATED_MIN_COVERAGE = 0.35
@@ -212,6 +214,9 @@ class Composer:
             if kind in LEAD_KINDS and has_entity(kind, sentence):
                 score += 0.25
             scored.append((score, -len(scored), sentence, chunk))
+        if kind in STRICT_KINDS and any(has_entity(kind, u[2]) for u in scored):
+            # "có mấy người": only a sentence with a count answers it, however close the others read
+            scored = [u for u in scored if has_entity(kind, u[2])]
         scored.sort(reverse=True)
         if not scored:
             return []

@@ -99,3 +99,16 @@ def test_see_also_lists_at_most_two_close_guides():
 def test_sentences_keep_list_items_whole():
     text = "- Một ý rất dài. Có hai câu trong cùng một gạch đầu dòng.\n1. Bước một."
     assert sentences_in(text) == ["Một ý rất dài. Có hai câu trong cùng một gạch đầu dòng.", "Bước một."]
+
+
+def test_how_many_question_leads_with_a_sentence_that_states_a_count():
+    chunks = guide() + [chunk("Thành phần", "- Mỗi tổ gồm tổ trưởng và 2 người biết dùng điện thoại.", 4)]
+    answer = composer(chunks).answered("tổ có mấy người", passages(chunks, [0, 1, 4]), kind="count")
+    assert answer.text.splitlines()[0].startswith("Mỗi tổ gồm tổ trưởng và 2 người")
+
+
+def test_how_to_with_a_situation_shows_the_steps_that_fit_it():
+    chunks = guide() + [chunk("Các bước khi thẻ bị mất", "1. Báo mất trên VNeID.\n2. Chọn cấp lại thẻ.", 4)]
+    answer = composer(chunks).answered("thẻ bị mất rồi thì làm lại thế nào", passages(chunks, [1, 4, 0]),
+                                       kind="howto")
+    assert answer.steps == ["Báo mất trên VNeID.", "Chọn cấp lại thẻ."]

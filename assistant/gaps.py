@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -12,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from assistant.feedback import Feedback
-from assistant.textnorm import content_terms
+from assistant.textnorm import clean, content_terms
 
 SIMILAR = 0.5  # Jaccard overlap of meaning words that puts two questions in one group
+DISPLAY_LIMIT = 160  # characters of a question shown in the report; the CSV keeps the full text
+JUNK_LENGTH = 300  # a question longer than this is pasted text, not a question
+_REPEATED_UNIT = re.compile(r"(.{1,4}?)\1{2,}")  # "aaaa", "hahaha", "asdasdasd"
 
 
 @dataclass
@@ -59,11 +63,79 @@ def group(items: list[tuple[str, str, str]]) -> list[Gap]:
     return sorted(gaps, key=lambda g: (g.count, g.last_seen), reverse=True)
 
 
-def gap_report(log_entries: list[dict[str, Any]], feedback: list[Feedback]) -> list[Gap]:
+def _items(log_entries: list[dict[str, Any]], feedback: list[Feedback]) -> list[tuple[str, str, str]]:
     items = [(e["time"], e["question"], "không có câu trả lời") for e in log_entries
              if e.get("status") == "no_answer" and e.get("question", "").strip()]
     items += [(f.time, f.question, "bị đánh giá 👎") for f in feedback if f.rating < 0]
-    return group(items)
+    return items
+
+
+def gap_report(log_entries: list[dict[str, Any]], feedback: list[Feedback]) -> list[Gap]:
+    return group(_items(log_entries, feedback))
+
+
+def shorten(text: str, limit: int = DISPLAY_LIMIT) -> str:
+    """One line of at most `limit` characters for display, ending in '…' when cut (at a space if one is near)."""
+    text = clean(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+def junk_reason(question: str) -> str | None:
+    """Why a question reads as pasted text or keyboard noise, in Vietnamese; None for a real question."""
+    text = clean(question)
+    if len(text) > JUNK_LENGTH:
+        return f"quá dài ({len(text):,} ký tự)".replace(",", ".")
+    chars = [c for c in text.lower() if not c.isspace()]
+    if not chars:
+        return None
+    if not any(c.isalpha() for c in chars):
+        return "không có chữ"
+    if sum(c.isalnum() for c in chars) < len(chars) / 2:
+        return "phần lớn là ký hiệu"
+    words = text.lower().split()
+    if _REPEATED_UNIT.fullmatch("".join(chars)) or (len(words) >= 3 and len(set(words)) <= len(words) // 3):
+        return "lặp đi lặp lại một chữ"
+    return None
+
+
+@dataclass
+class GapSections:
+    groups: list[Gap]  # real questions staff could write a guide for
+    junk: list[Gap]  # too long or meaningless: shown apart, never hidden
+
+
+def gap_sections(log_entries: list[dict[str, Any]], feedback: list[Feedback]) -> GapSections:
+    """The gap report with long or meaningless questions grouped apart, so they cannot crowd out real ones."""
+    items = _items(log_entries, feedback)
+    return GapSections(groups=group([i for i in items if junk_reason(i[1]) is None]),
+                       junk=group([i for i in items if junk_reason(i[1]) is not None]))
+
+
+@dataclass(frozen=True)
+class GapRow:
+    count: int
+    last_seen: str  # "YYYY-MM-DD HH:MM"
+    reasons: str
+    examples: list[str]  # shortened for display
+
+
+def display_rows(gaps: list[Gap], limit: int = DISPLAY_LIMIT) -> list[GapRow]:
+    """What the admin table shows: examples shortened; for junk groups the reason says why it was set apart."""
+    rows = []
+    for g in gaps:
+        reasons = [f"{r} ({n})" for r, n in g.reasons.most_common()]
+        why = junk_reason(g.examples[0]) if g.examples else None
+        if why:
+            reasons.append(why)
+        rows.append(GapRow(g.count, g.last_seen[:16].replace("T", " "), "; ".join(reasons),
+                           [shorten(q, limit) for q in g.examples]))
+    return rows
 
 
 def to_csv(gaps: list[Gap]) -> str:

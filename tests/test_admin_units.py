@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.auth import LoginGuard, hash_password, verify_password
 from assistant.feedback import FeedbackStore
-from assistant.gaps import figures, gap_report, to_csv
+from assistant.gaps import DISPLAY_LIMIT, display_rows, figures, gap_report, gap_sections, junk_reason, shorten, to_csv
 
 
 def test_password_hash_verifies_only_the_right_password():
@@ -79,3 +79,61 @@ def test_figures_count_questions_per_day_and_answered_share():
     assert figs["per_day"] == {"2026-11-21": 1, "2026-11-20": 2}
     assert abs(figs["answered_share"] - 2 / 3) < 1e-9
     assert figs["top_guides"] == [("corpus/a.md", 2)]
+
+
+def test_shorten_keeps_short_questions_and_cuts_long_ones_with_an_ellipsis():
+    assert shorten("  giá vàng\n hôm nay  ") == "giá vàng hôm nay"
+    long_words = "làm sao để đăng ký tài khoản định danh điện tử " * 10
+    cut = shorten(long_words)
+    assert len(cut) <= DISPLAY_LIMIT and cut.endswith("…")
+    assert long_words.startswith(cut[:-1]) and not cut[:-1].endswith(" "), "cut at a word boundary"
+    unbroken = shorten("x" * 5000, 20)
+    assert unbroken == "x" * 19 + "…"
+    assert shorten("a" * DISPLAY_LIMIT) == "a" * DISPLAY_LIMIT, "exactly the limit is not cut"
+
+
+def test_junk_reason_sets_apart_long_symbol_and_repeated_questions_only():
+    assert junk_reason("x" * 5000) == "quá dài (5.000 ký tự)"
+    assert junk_reason("hỏi " * 80) is not None, "over 300 characters"
+    assert junk_reason("?!?!?! ### 123") == "không có chữ"
+    assert junk_reason("a#$%^&*()!!") == "phần lớn là ký hiệu"
+    assert junk_reason("aaaaaaa") == junk_reason("hà hà hà hà") == junk_reason("alo alo alo alo") is not None
+    assert junk_reason("giá vàng giá vàng giá vàng") is not None
+    for real in ("giá vàng hôm nay", "VNeID", "mã 123456 là gì?", "làm sao để làm thẻ", "ok",
+                 "Tôi quên mật khẩu VNeID, làm sao lấy lại được?"):
+        assert junk_reason(real) is None, real
+
+
+def test_gap_sections_group_junk_apart_and_keep_full_text_for_the_csv():
+    junk = "Đ" * 5000
+    log = [
+        {"time": "2026-11-20T08:00:00+00:00", "question": "giá vàng hôm nay", "status": "no_answer", "sources": []},
+        {"time": "2026-11-21T08:00:00+00:00", "question": junk, "status": "no_answer", "sources": []},
+        {"time": "2026-11-21T09:00:00+00:00", "question": "!!!!!!!!", "status": "no_answer", "sources": []},
+        {"time": "2026-11-22T08:00:00+00:00", "question": "gia vang hom nay bao nhieu", "status": "no_answer",
+         "sources": []},
+    ]
+    sections = gap_sections(log, [])
+    assert [g.examples for g in sections.groups] == [["gia vang hom nay bao nhieu", "giá vàng hôm nay"]]
+    assert sorted(q for g in sections.junk for q in g.examples) == sorted([junk, "!!!!!!!!"])
+    rows = display_rows(sections.junk)
+    shown = next(r for r in rows if r.examples[0].startswith("Đ"))
+    assert len(shown.examples[0]) <= DISPLAY_LIMIT and shown.examples[0].endswith("…")
+    assert "không có câu trả lời (1)" in shown.reasons and "quá dài (5.000 ký tự)" in shown.reasons
+    assert shown.last_seen == "2026-11-21 08:00"
+    assert display_rows(sections.groups)[0].reasons == "không có câu trả lời (2)"
+    assert junk in to_csv(sections.groups + sections.junk), "the export keeps the full question"
+
+
+def test_gap_table_html_escapes_questions_and_clamps_cells():
+    from assistant.gaps import GapRow
+    from assistant.ui.admin import GAP_HEADERS, gap_table_html
+
+    rows = [GapRow(2, "2026-11-21 08:00", "không có câu trả lời (2)", ['<script>alert("x")</script>', "a & b"])]
+    page = gap_table_html(rows, "Nhóm câu hỏi", "ghi chú", "trống")
+    assert "<script>" not in page and "&lt;script&gt;" in page and "a &amp; b" in page
+    assert all(f">{h}</th>" in page for h in GAP_HEADERS)
+    assert "max-height" in page and "overflow-x:auto" in page and "monospace" not in page
+    assert "Nhóm câu hỏi (1)" in page
+    empty = gap_table_html([], "Câu hỏi quá dài hoặc vô nghĩa", "ghi chú", "Không có câu hỏi nào.")
+    assert "<table" not in empty and "Không có câu hỏi nào." in empty and "(0)" in empty

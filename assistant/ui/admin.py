@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import re
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import yaml
 
 from assistant.errors import AssistantError, CorpusError
 from assistant.feedback import FeedbackStore
-from assistant.gaps import figures, gap_report, read_log, to_csv
+from assistant.gaps import DISPLAY_LIMIT, GapRow, display_rows, figures, gap_sections, read_log, to_csv
 from assistant.settings import Settings
 from ingest.loaders import LOADERS, TOPICS
 
@@ -129,6 +130,37 @@ def review_rows(reviews: list[Any]) -> list[list[Any]]:
              r.citations] for r in reviews]
 
 
+GAP_HEADERS = ["số lần", "ví dụ", "lần cuối", "lý do"]  # the questions early: on a phone they are what shows
+# Inline styles, so the report reads in the page's own font on any theme: Gradio's Dataframe drew these tables in a
+# monospace font that split Vietnamese marks apart. A cell never grows past four lines (it scrolls inside), and on
+# a phone the table scrolls sideways inside its own box instead of pushing the page wider
+# (width:0 + min-width:100%: the box fills its column without lending the table's width to the page around it).
+_BOX = "width:0;min-width:100%;overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.3em 0 1em;"
+_TABLE = ("width:100%;min-width:33em;table-layout:fixed;border-collapse:collapse;"
+          "font-family:var(--font, system-ui, sans-serif);font-size:16px;line-height:1.45;")
+_CELL = "border:1px solid var(--border-color-primary, #bbb);padding:6px 8px;vertical-align:top;text-align:left;"
+_CLAMP = "max-height:5.8em;overflow-y:auto;overflow-wrap:anywhere;"  # 4 lines of 1.45
+_WIDTHS = ["4.5em", "auto", "6.5em", "10em"]  # on a phone "số lần" and "ví dụ" fill the screen
+
+
+def gap_table_html(rows: list[GapRow], title: str, note: str, empty: str) -> str:
+    """A gap report section as an escaped HTML table; every question is resident text and is escaped."""
+    heading = f'<h3 style="margin:.6em 0 .2em">{html.escape(title)} ({len(rows)})</h3>'
+    if not rows:
+        return f'<div lang="vi">{heading}<p>{html.escape(empty)}</p></div>'
+    head = "".join(f'<th scope="col" style="{_CELL}width:{w};font-weight:600">{html.escape(h)}</th>'
+                   for h, w in zip(GAP_HEADERS, _WIDTHS))
+    body = []
+    for r in rows:
+        examples = "".join(f'<li style="margin:0 0 .2em">{html.escape(q)}</li>' for q in r.examples)
+        cells = [f'<div style="{_CLAMP}">{r.count}</div>',
+                 f'<div style="{_CLAMP}" tabindex="0"><ul style="margin:0;padding-left:1.1em">{examples}</ul></div>',
+                 f'<div style="{_CLAMP}">{html.escape(r.last_seen)}</div>', f'<div style="{_CLAMP}">{html.escape(r.reasons)}</div>']
+        body.append("<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in cells) + "</tr>")
+    return (f'<div lang="vi">{heading}<p style="margin:.2em 0">{html.escape(note)}</p><div style="{_BOX}">'
+            f'<table style="{_TABLE}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div></div>')
+
+
 def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
     import gradio as gr
 
@@ -174,12 +206,20 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
             return f"**Không nạp được:** {html.escape(str(exc))}"
 
     def gaps() -> tuple[Any, ...]:
-        report = gap_report(read_log(log_path), feedback.all())
-        rows = [[g.count, g.last_seen[:16].replace("T", " "), "; ".join(g.reasons), " | ".join(g.examples)] for g in report]
+        report = gap_sections(read_log(log_path), feedback.all())
         csv_path = settings.data_dir / "exports" / "bao-cao-cau-hoi-chua-tra-loi.csv"
         csv_path.parent.mkdir(parents=True, exist_ok=True)
-        csv_path.write_text(to_csv(report), encoding="utf-8-sig")
-        return rows, str(csv_path)
+        # full text, junk last; written aside then renamed: page load and tab select may both be writing it
+        partial = csv_path.with_name(f"{csv_path.name}.{uuid.uuid4().hex}.tmp")
+        partial.write_text(to_csv(report.groups + report.junk), encoding="utf-8-sig")
+        partial.replace(csv_path)
+        groups = gap_table_html(display_rows(report.groups), "Nhóm câu hỏi chưa trả lời hoặc bị 👎",
+                                "Câu hỏi giống nhau được gộp; nhóm hỏi nhiều lần nhất đứng trước.",
+                                "Chưa có câu hỏi nào chưa được trả lời.")
+        junk = gap_table_html(display_rows(report.junk), "Câu hỏi quá dài hoặc vô nghĩa",
+                              f"Quá {DISPLAY_LIMIT} ký tự thì rút gọn (…); bản đầy đủ có trong tệp CSV.",
+                              "Không có câu hỏi nào quá dài hoặc vô nghĩa.")
+        return groups, junk, str(csv_path)
 
     def stats() -> tuple[Any, ...]:
         figs = figures(read_log(log_path))
@@ -230,12 +270,13 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
             delete.click(remove, [existing], [saved, existing], api_visibility="private")
             look.click(show_preview, None, plan_box, api_visibility="private")
             go.click(run_ingest, None, result, api_visibility="private")
-        with gr.Tab("Câu hỏi chưa trả lời", elem_id="admin-gaps-tab"):
+        with gr.Tab("Câu hỏi chưa trả lời", elem_id="admin-gaps-tab") as gaps_tab:
             refresh = gr.Button("Làm mới báo cáo", elem_id="admin-gaps-refresh")
-            table = gr.Dataframe(headers=["số lần", "lần cuối", "lý do", "ví dụ"], interactive=False,
-                                 elem_id="admin-gaps", wrap=True)
-            export = gr.File(label="Tải CSV", elem_id="admin-gaps-csv")
-            refresh.click(gaps, None, [table, export], api_visibility="private")
+            table = gr.HTML(elem_id="admin-gaps", js_on_load=None)
+            junk_table = gr.HTML(elem_id="admin-gaps-junk", js_on_load=None)
+            export = gr.File(label="Tải CSV (câu hỏi đầy đủ)", elem_id="admin-gaps-csv")
+            refresh.click(gaps, None, [table, junk_table, export], api_visibility="private")
+            gaps_tab.select(gaps, None, [table, junk_table, export], api_visibility="private")
         with gr.Tab("Góp ý và số liệu", elem_id="admin-stats-tab"):
             refresh_stats = gr.Button("Làm mới", elem_id="admin-stats-refresh")
             numbers = gr.Markdown(elem_id="admin-figures")
@@ -248,4 +289,5 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
             review_table = gr.Dataframe(headers=REVIEW_HEADERS, interactive=False, wrap=True, elem_id="admin-review")
             review_tab.select(reviews, [review_all], [review_table, review_note], api_visibility="private")
             review_all.change(reviews, [review_all], [review_table, review_note], api_visibility="private")
+        page.load(gaps, None, [table, junk_table, export], api_visibility="private")
     return page

@@ -26,6 +26,44 @@ class SpeechRequest(BaseModel):
 
 CSS = """
 :root { --ts-size: 18px; }
+/* Accessibility (checked by tests/test_accessibility.py with axe-core): Gradio's default theme puts white text
+   on orange-500/red-500 buttons (2.8:1, 3.8:1) and grey-400 subdued text (1.9:1); these colours reach 4.5:1.
+   `html:root` and `:root body.dark` outrank the theme's own `:root` and `:root .dark` rules. */
+html:root {
+  --button-primary-background-fill: #c2410c; --button-primary-background-fill-hover: #9a3412;
+  --button-primary-border-color: #c2410c; --button-primary-border-color-hover: #9a3412;
+  --button-primary-text-color: #ffffff; --button-primary-text-color-hover: #ffffff;
+  --button-cancel-background-fill: #b91c1c; --button-cancel-background-fill-hover: #991b1b;
+  --button-cancel-border-color: #b91c1c; --button-cancel-border-color-hover: #991b1b;
+  --button-cancel-text-color: #ffffff; --button-cancel-text-color-hover: #ffffff;
+  --color-accent: #c2410c;
+  --body-text-color-subdued: #52525b; --block-info-text-color: #52525b; --block-label-text-color: #52525b;
+  --block-title-text-color: #52525b; --input-placeholder-color: #6b6b73;
+  --link-text-color: #1d4ed8; --link-text-color-hover: #1e3a8a; --link-text-color-visited: #6b21a8;
+  --link-text-color-active: #1e3a8a;
+  --ts-focus: #1d4ed8;
+}
+:root body.dark {
+  --button-primary-background-fill: #c2410c; --button-primary-background-fill-hover: #9a3412;
+  --button-primary-border-color: #c2410c; --button-primary-border-color-hover: #9a3412;
+  --button-primary-text-color: #ffffff; --button-primary-text-color-hover: #ffffff;
+  --button-cancel-background-fill: #b91c1c; --button-cancel-background-fill-hover: #991b1b;
+  --button-cancel-border-color: #b91c1c; --button-cancel-border-color-hover: #991b1b;
+  --button-cancel-text-color: #ffffff; --button-cancel-text-color-hover: #ffffff;
+  --color-accent: #fb923c;
+  --body-text-color-subdued: #d4d4d8; --block-info-text-color: #d4d4d8; --block-label-text-color: #d4d4d8;
+  --block-title-text-color: #d4d4d8; --input-placeholder-color: #a1a1aa;
+  --link-text-color: #93c5fd; --link-text-color-hover: #bfdbfe; --link-text-color-visited: #d8b4fe;
+  --link-text-color-active: #bfdbfe;
+  --ts-focus: #93c5fd;
+}
+/* Touch targets of at least 44 px for every gr.Button (size sm/md/lg) and accordion header, and a focus ring
+   you can see. */
+.gradio-container button.sm, .gradio-container button.md, .gradio-container button.lg,
+.gradio-container button.label-wrap { min-height: 44px; }
+.gradio-container :is(a, button, summary, input, textarea, select, [tabindex]):focus-visible {
+  outline: 3px solid var(--ts-focus) !important; outline-offset: 2px;
+}
 .gradio-container { max-width: 960px !important; margin: auto; }
 .gradio-container .prose, .gradio-container .message, #chat .message-content { font-size: var(--ts-size) !important; line-height: 1.55; }
 .citation { margin: .4em 0; padding: .3em .5em; border: 1px solid #666; border-radius: 6px; }
@@ -36,6 +74,30 @@ CSS = """
 #counter-card a { font-size: 24px; font-weight: bold; }
 @media (max-width: 480px) { .gradio-container { padding: 4px !important; } }
 """
+
+# After Gradio renders: the page language (Gradio writes <html lang="en">; screen readers choose their voice
+# from it), a Vietnamese name for the chat log Gradio labels "chatbot conversation", and a polite live region
+# around the counter's answer so it is read out when it arrives. The resident chat needs no live region of ours:
+# Gradio's `role="log"` inside #chat is already `aria-live="polite"`, and nesting a second one would make screen
+# readers announce answers twice. A MutationObserver re-applies all of it whenever Gradio re-renders.
+A11Y_SCRIPT = r"""
+(() => {
+  const set = (el, name, value) => { if (el && el.getAttribute(name) !== value) el.setAttribute(name, value); };
+  const apply = () => {
+    set(document.documentElement, 'lang', 'vi');
+    set(document.querySelector('#chat [role="log"]'), 'aria-label', 'Cuộc trò chuyện');
+    set(document.querySelector('#counter-answer [data-testid="markdown"]'), 'aria-live', 'polite');
+  };
+  apply();
+  new MutationObserver(apply).observe(document.documentElement,
+    {childList: true, subtree: true, attributes: true, attributeFilter: ['lang', 'aria-label']});
+})();
+"""
+
+
+def accessibility_head() -> str:
+    return f"<script>{A11Y_SCRIPT}</script>"
+
 
 def create_app(settings: Settings, assistant: Any | None = None) -> Any:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -110,7 +172,7 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
                           include_in_schema=False)
 
     auth, message = admin_auth(settings)
-    mount = dict(css=CSS, footer_links=[], ssr_mode=False, head=read_aloud_head())
+    mount = dict(css=CSS, footer_links=[], ssr_mode=False, head=read_aloud_head() + accessibility_head())
     app = gr.mount_gradio_app(app, build_admin_page(settings, feedback), path="/quan-tri", auth=auth,
                               auth_message=message, **mount)
     app = gr.mount_gradio_app(app, build_counter_page(assistant), path="/quay", **mount)

@@ -58,8 +58,8 @@ def build_counter_page(assistant: Any) -> Any:
                     "Quay màn hình về phía người dân để cùng đọc.", elem_id="counter-title")
         exchanges, asked = gr.State([]), gr.State([])
         with gr.Row(equal_height=True):
-            box = gr.Textbox(placeholder="Câu hỏi của người dân…", show_label=False, scale=6, elem_id="counter-question",
-                             autofocus=True, max_length=5000)
+            box = gr.Textbox(label="Câu hỏi của người dân", placeholder="Câu hỏi của người dân…", show_label=False,
+                             scale=6, elem_id="counter-question", autofocus=True, max_length=5000)
             go = gr.Button("Trả lời", variant="primary", scale=1, elem_id="counter-ask")
         answer = gr.Markdown(elem_id="counter-answer")
         with gr.Row(elem_id="counter-read-aloud"):

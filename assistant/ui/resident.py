@@ -100,8 +100,8 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
         exchanges = gr.State([])
         chat = gr.Chatbot(label="Trò chuyện", elem_id="chat", height=480, buttons=["copy"], autoscroll=False)
         with gr.Row(equal_height=True):
-            box = gr.Textbox(placeholder="Gõ câu hỏi, có dấu hay không dấu đều được…", show_label=False, scale=5,
-                             elem_id="question", autofocus=True, max_length=5000)
+            box = gr.Textbox(label="Câu hỏi của bạn", placeholder="Gõ câu hỏi, có dấu hay không dấu đều được…",
+                             show_label=False, scale=5, elem_id="question", autofocus=True, max_length=5000)
             send = gr.Button("Hỏi", variant="primary", scale=1, elem_id="ask", min_width=80)
         with gr.Row(elem_id="read-aloud"):
             listen = gr.Button("🔊 Nghe câu trả lời", size="sm", elem_id="listen")
@@ -122,7 +122,7 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
         send.click(respond, [box, chat, exchanges], outputs, api_visibility="private").then(None, js=SHOW_ANSWER_JS)
         up.click(lambda c, e: rate(1, c, e), [comment, exchanges], [thanks, comment], api_visibility="private")
         down.click(lambda c, e: rate(-1, c, e), [comment, exchanges], [thanks, comment], api_visibility="private")
-        gr.Markdown("### Câu hỏi mẫu")
+        gr.Markdown("## Câu hỏi mẫu")  # h2 under the page's h1: heading levels must not skip
         for topic, questions in EXAMPLES.items():
             with gr.Row():
                 gr.Markdown(f"**{topic}**", min_height=0)

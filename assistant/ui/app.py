@@ -29,13 +29,15 @@ CSS = """
 /* Accessibility (checked by tests/test_accessibility.py with axe-core): Gradio's default theme puts white text
    on orange-500/red-500 buttons (2.8:1, 3.8:1) and grey-400 subdued text (1.9:1); these colours reach 4.5:1.
    `html:root` and `:root body.dark` outrank the theme's own `:root` and `:root .dark` rules. */
-html:root {
+html:root, :root body.dark {  /* the same buttons in light and dark mode */
   --button-primary-background-fill: #c2410c; --button-primary-background-fill-hover: #9a3412;
   --button-primary-border-color: #c2410c; --button-primary-border-color-hover: #9a3412;
   --button-primary-text-color: #ffffff; --button-primary-text-color-hover: #ffffff;
   --button-cancel-background-fill: #b91c1c; --button-cancel-background-fill-hover: #991b1b;
   --button-cancel-border-color: #b91c1c; --button-cancel-border-color-hover: #991b1b;
   --button-cancel-text-color: #ffffff; --button-cancel-text-color-hover: #ffffff;
+}
+html:root {
   --color-accent: #c2410c;
   --body-text-color-subdued: #52525b; --block-info-text-color: #52525b; --block-label-text-color: #52525b;
   --block-title-text-color: #52525b; --input-placeholder-color: #6b6b73;
@@ -44,12 +46,6 @@ html:root {
   --ts-focus: #1d4ed8;
 }
 :root body.dark {
-  --button-primary-background-fill: #c2410c; --button-primary-background-fill-hover: #9a3412;
-  --button-primary-border-color: #c2410c; --button-primary-border-color-hover: #9a3412;
-  --button-primary-text-color: #ffffff; --button-primary-text-color-hover: #ffffff;
-  --button-cancel-background-fill: #b91c1c; --button-cancel-background-fill-hover: #991b1b;
-  --button-cancel-border-color: #b91c1c; --button-cancel-border-color-hover: #991b1b;
-  --button-cancel-text-color: #ffffff; --button-cancel-text-color-hover: #ffffff;
   --color-accent: #fb923c;
   --body-text-color-subdued: #d4d4d8; --block-info-text-color: #d4d4d8; --block-label-text-color: #d4d4d8;
   --block-title-text-color: #d4d4d8; --input-placeholder-color: #a1a1aa;

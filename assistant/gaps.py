@@ -138,13 +138,19 @@ def display_rows(gaps: list[Gap], limit: int = DISPLAY_LIMIT) -> list[GapRow]:
     return rows
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """Residents' words go into a file staff open in a spreadsheet: a cell that starts like a formula
+    ("=HYPERLINK(…)", "+…", "-…", "@…") is prefixed with ' so it is shown as text, never run."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def to_csv(gaps: list[Gap]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["so_lan", "lan_cuoi", "ly_do", "vi_du"])
     for g in gaps:
         reasons = "; ".join(f"{r} ({n})" for r, n in g.reasons.most_common())
-        writer.writerow([g.count, g.last_seen, reasons, " | ".join(g.examples)])
+        writer.writerow([g.count, g.last_seen, spreadsheet_safe(reasons), spreadsheet_safe(" | ".join(g.examples))])
     return buffer.getvalue()
 
 

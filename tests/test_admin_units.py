@@ -137,3 +137,13 @@ def test_gap_table_html_escapes_questions_and_clamps_cells():
     assert "Nhóm câu hỏi (1)" in page
     empty = gap_table_html([], "Câu hỏi quá dài hoặc vô nghĩa", "ghi chú", "Không có câu hỏi nào.")
     assert "<table" not in empty and "Không có câu hỏi nào." in empty and "(0)" in empty
+
+
+def test_gap_export_never_hands_a_spreadsheet_a_formula():
+    import csv
+    import io
+
+    log = [{"time": "2026-11-22T08:00:00+00:00", "question": '=HYPERLINK("http://x.example","bấm")',
+            "status": "no_answer", "sources": []}]
+    [row] = list(csv.reader(io.StringIO(to_csv(gap_report(log, [])))))[1:]
+    assert row[3].startswith("'=HYPERLINK"), row

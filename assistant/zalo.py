@@ -107,7 +107,7 @@ class ZaloState:
         # autocommit: the token refresh opens its own BEGIN IMMEDIATE to serialise workers
         self.db = ThreadLocalSQLite(path, [
             "CREATE TABLE IF NOT EXISTS tokens (one INTEGER PRIMARY KEY CHECK (one = 1), "
-            "access TEXT, refresh TEXT, expires_at REAL)",
+            "access TEXT, refresh TEXT, expires_at REAL, seed TEXT)",
             "CREATE TABLE IF NOT EXISTS seen (event TEXT PRIMARY KEY, at REAL)",
         ], timeout=30, autocommit=True)
 
@@ -119,15 +119,20 @@ class ZaloState:
         return db.execute("INSERT OR IGNORE INTO seen(event, at) VALUES (?, ?)", (event_id, now)).rowcount == 1
 
     def tokens(self, settings: Settings) -> Tokens:
-        row = self.db().execute("SELECT access, refresh, expires_at FROM tokens WHERE one = 1").fetchone()
-        if row is None:
-            return Tokens(settings.zalo_access_token, settings.zalo_refresh_token, 0.0)
-        return Tokens(*row)
+        """The pair saved by the last refresh; the settings' pair when none was saved since they were set.
 
-    def save_tokens(self, tokens: Tokens) -> None:
-        self.db().execute("INSERT INTO tokens(one, access, refresh, expires_at) VALUES (1, ?, ?, ?) "
+        `seed` remembers which configured refresh token the saved pair descends from, so staff who
+        grant access again and set a new ASSISTANT_ZALO_REFRESH_TOKEN are not overruled by a spent pair."""
+        row = self.db().execute("SELECT access, refresh, expires_at, seed FROM tokens WHERE one = 1").fetchone()
+        if row is None or row[3] != settings.zalo_refresh_token:
+            return Tokens(settings.zalo_access_token, settings.zalo_refresh_token, 0.0)
+        return Tokens(row[0], row[1], row[2])
+
+    def save_tokens(self, tokens: Tokens, settings: Settings) -> None:
+        self.db().execute("INSERT INTO tokens(one, access, refresh, expires_at, seed) VALUES (1, ?, ?, ?, ?) "
                           "ON CONFLICT(one) DO UPDATE SET access = excluded.access, refresh = excluded.refresh, "
-                          "expires_at = excluded.expires_at", (tokens.access, tokens.refresh, tokens.expires_at))
+                          "expires_at = excluded.expires_at, seed = excluded.seed",
+                          (tokens.access, tokens.refresh, tokens.expires_at, settings.zalo_refresh_token))
 
 
 class ZaloError(AssistantError):
@@ -195,7 +200,7 @@ class ZaloClient:
                 raise ZaloError("Zalo không cấp mã truy cập mới (mã làm mới hết hạn hoặc sai): hãy cấp lại "
                                 f"quyền cho ứng dụng và đặt ASSISTANT_ZALO_REFRESH_TOKEN ({data.get('error', '')}).")
             fresh = Tokens(data["access_token"], data["refresh_token"], time.time() + float(data.get("expires_in", 3600)))
-            self.state.save_tokens(fresh)
+            self.state.save_tokens(fresh, self.settings)
             db.execute("COMMIT")
             log.info("zalo access token refreshed")
             return fresh

@@ -154,3 +154,14 @@ def test_an_oversized_event_is_refused_before_it_is_read(zalo):
     body, headers = signed_event("x" * 40_000)
     assert client.post("/kenh/zalo", content=body, headers=headers).status_code == 413
     assert platform.sent == []
+
+
+def test_a_new_refresh_token_in_the_settings_wins_over_a_spent_saved_pair(tmp_path):
+    from assistant.zalo import Tokens, ZaloState
+
+    state = ZaloState(tmp_path / "z.sqlite3")
+    first = Settings(data_dir=tmp_path, zalo_access_token="a1", zalo_refresh_token="r1")
+    state.save_tokens(Tokens("a2", "r2", 123.0), first)
+    assert state.tokens(first) == Tokens("a2", "r2", 123.0), "the refreshed pair is used"
+    regranted = Settings(data_dir=tmp_path, zalo_access_token="a9", zalo_refresh_token="r9")
+    assert state.tokens(regranted) == Tokens("a9", "r9", 0.0), "staff granted access again"

@@ -86,6 +86,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorOut, "description": "Unknown or revoked API key"},
     413: {"model": ErrorOut, "description": "Request body too large"},
     429: {"model": ErrorOut, "description": "Too many questions; see Retry-After"},
+    500: {"model": ErrorOut, "description": "This question could not be answered; the others are not affected"},
     503: {"model": ErrorOut, "description": "No index yet, or the store is unreachable"},
 }
 
@@ -208,6 +209,9 @@ def build_api(settings: Settings, assistant: Any, conversations: ConversationSto
             answer = assistant.ask(question, history or [])
         except AssistantError as exc:
             raise HTTPException(503, f"Hệ thống đang gặp sự cố: {exc}") from None
+        except Exception:  # one bad question must not show a trace or cost others their answers
+            log.exception("api answer failed")
+            raise HTTPException(500, "Xin lỗi, có lỗi khi xử lý câu hỏi này. Hãy thử lại hoặc hỏi cách khác.") from None
         from assistant.conversation import Exchange
 
         conversations.save(conversation_id, (history or []) + [Exchange(answer.standalone or "", answer)])

@@ -182,3 +182,13 @@ def test_api_key_commands_create_list_revoke(tmp_path):
     assert CliRunner().invoke(cli, ["api-key", "revoke", "khongco"], env=env).exit_code != 0
     bad = CliRunner().invoke(cli, ["api-key", "create", "x", "--rate", "nhanh lắm"], env=env)
     assert bad.exit_code != 0 and "không hợp lệ" in bad.output
+
+
+def test_a_failing_answer_is_a_polite_500_without_a_trace(bundled_assistant, tmp_path, monkeypatch):
+    from assistant.server import api_app
+
+    client = TestClient(api_app(Settings(data_dir=tmp_path / "x"), bundled_assistant), raise_server_exceptions=False)
+    monkeypatch.setattr(bundled_assistant, "ask", lambda *a, **k: 1 / 0)
+    response = client.post("/api/v1/ask", json={"question": "quen mat khau vneid"})
+    assert response.status_code == 500
+    assert "Xin lỗi" in response.json()["detail"] and "Traceback" not in response.text

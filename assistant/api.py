@@ -21,6 +21,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
 from assistant.api_keys import ApiKeys
+from assistant.conversation import Exchange
 from assistant.conversation_store import ConversationStore, new_id, valid_id
 from assistant.errors import AssistantError
 from assistant.models import Answer
@@ -212,8 +213,6 @@ def build_api(settings: Settings, assistant: Any, conversations: ConversationSto
         except Exception:  # one bad question must not show a trace or cost others their answers
             log.exception("api answer failed")
             raise HTTPException(500, "Xin lỗi, có lỗi khi xử lý câu hỏi này. Hãy thử lại hoặc hỏi cách khác.") from None
-        from assistant.conversation import Exchange
-
         conversations.save(conversation_id, (history or []) + [Exchange(answer.standalone or "", answer)])
         return answer_json(answer, conversation_id)
 

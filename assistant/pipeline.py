@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Generator
 from typing import Any, cast
@@ -79,12 +80,11 @@ class Assistant:
         """Embed every sentence of the serving version's guides, so no resident waits for it."""
         version = self.retriever.store.current()
         model = "".join(ch if ch.isalnum() else "-" for ch in self.settings.embedding_model)[-40:]
-        cache = self.settings.data_dir / "cache"
-        self.composer(version).warm(cache / f"sentences-{model}-{version.id}.npz")
-        for old in cache.glob("sentences-*.npz"):  # vectors of versions pruned since
-            if not any((self.settings.versions_dir / old.stem[i + 1:]).is_dir()
-                       for i, ch in enumerate(old.stem) if ch == "-"):
-                old.unlink(missing_ok=True)
+        cache = self.settings.data_dir / "cache" / "sentences"  # one folder per index version
+        self.composer(version).warm(cache / version.id / f"{model}.npz")
+        for folder in cache.iterdir() if cache.is_dir() else []:  # vectors of versions pruned since
+            if not (self.settings.versions_dir / folder.name).is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
         self.warmed = True
 
     def _embed_passages(self, texts: list[str]) -> Any:

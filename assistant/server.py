@@ -21,11 +21,11 @@ def add_api(app: Any, settings: Settings, assistant: Any) -> None:
     """Mount /api/v1 and the chat channels on `app`."""
     from assistant.api import PREFIX, build_api
     from assistant.conversation_store import ConversationStore
-    from assistant.zalo import ZaloChannel, build_zalo_router
+    from assistant.zalo import ZaloChannel, build_channels_app
 
     conversations = ConversationStore(settings.conversations_path, settings.conversation_ttl, settings.conversation_max)
     app.mount(PREFIX, build_api(settings, assistant, conversations))
-    app.include_router(build_zalo_router(ZaloChannel(settings, assistant, conversations)))
+    app.mount("/kenh", build_channels_app(ZaloChannel(settings, assistant, conversations)))
 
 
 def api_app(settings: Settings | None = None, assistant: Any | None = None) -> Any:

@@ -29,9 +29,10 @@ from typing import Any
 
 import anyio
 import httpx
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import BackgroundTasks, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from assistant.api import BodyLimit
 from assistant.conversation import Exchange
 from assistant.conversation_store import ConversationStore
 from assistant.errors import AssistantError
@@ -265,20 +266,13 @@ class ZaloChannel:
             log.error("zalo: reply to %s not sent: %s", ref, exc)
 
 
-def build_zalo_router(channel: ZaloChannel) -> APIRouter:
-    router = APIRouter()
+def build_channels_app(channel: ZaloChannel) -> FastAPI:
+    """The chat channels, mounted at /kenh; bodies are bounded by the same guard as the API's."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
-    @router.post("/kenh/zalo", include_in_schema=False)
+    @app.post("/zalo")
     async def webhook(request: Request, tasks: BackgroundTasks) -> JSONResponse:
-        limit = channel.settings.api_max_body_bytes
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            return JSONResponse({"ok": False, "note": "quá lớn"}, status_code=413)
-        body = b""
-        async for part in request.stream():
-            body += part
-            if len(body) > limit:
-                return JSONResponse({"ok": False, "note": "quá lớn"}, status_code=413)
+        body = await request.body()
         # SQLite may wait on another worker's token refresh: keep that off the event loop.
         status, note, event = await anyio.to_thread.run_sync(
             channel.accept, body, request.headers.get("X-ZEvent-Signature", ""))
@@ -286,4 +280,5 @@ def build_zalo_router(channel: ZaloChannel) -> APIRouter:
             tasks.add_task(channel.answer, event)  # after the 200: the platform wants it within ~2 s
         return JSONResponse({"ok": status == 200, "note": note}, status_code=status)
 
-    return router
+    app.add_middleware(BodyLimit, limit=channel.settings.api_max_body_bytes)
+    return app

@@ -71,6 +71,41 @@ SCRIPT = r"""
       .filter(line => line && !/^(Các bước|Lưu ý|Xem thêm)\s*:?$/.test(line))
       .map(line => line.replace(/^(\d{1,2})[.)]\s+/, 'Bước $1. '));
   };
+  // "Đọc lại bước này": a button on each numbered step of the answers on the resident and counter pages.
+  // Gradio re-renders answers as they stream, so an observer puts the buttons back on new lists.
+  const STEP_LISTS = '#chat .message-row.bot-row ol, #counter-answer ol';
+  const stepText = (item) => {
+    const copy = item.cloneNode(true);
+    copy.querySelectorAll('sup, button').forEach(node => node.remove());
+    return (copy.textContent || '').replace(/\[\d+\]/g, '').trim();
+  };
+  const addStepButtons = () => {
+    document.querySelectorAll(STEP_LISTS).forEach(list => {
+      const start = parseInt(list.getAttribute('start') || '1', 10);
+      list.querySelectorAll(':scope > li').forEach((item, i) => {
+        if (item.querySelector(':scope > .ts-step-say')) return;
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'ts-step-say';
+        button.textContent = '🔊';
+        button.title = 'Đọc lại bước ' + (start + i);
+        button.setAttribute('aria-label', button.title);
+        button.addEventListener('click', (event) => {
+          event.preventDefault();
+          event.stopPropagation();
+          say(['Bước ' + (start + i) + '. ' + stepText(item)]);
+        });
+        item.appendChild(button);
+      });
+    });
+  };
+  let queued = false;
+  const watch = () => new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; addStepButtons(); });
+  }).observe(document.body, {childList: true, subtree: true});
+  if (document.body) watch(); else document.addEventListener('DOMContentLoaded', watch);
   window.tsSay = say;
   window.tsPause = pause;
   window.tsStop = stop;

@@ -74,3 +74,25 @@ def chromium_page(width: int = 1280, height: int = 900) -> Iterator[object]:
             yield context.new_page()
         finally:
             browser.close()
+
+
+# Where an element is, as a reader sees it: inside the window, not under something pinned over it (the
+# question box kept at the bottom of the resident page), and no box around it that scrolls on its own.
+SHOWN_IN_PAGE_JS = """(el) => {
+  const r = el.getBoundingClientRect();
+  const boxes = [];
+  for (let e = el.parentElement; e && e !== document.documentElement; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    if (/(auto|scroll)/.test(s.overflowY) && e.scrollHeight > e.clientHeight + 1)
+      boxes.push(e.tagName + '#' + e.id + '.' + e.className);
+  }
+  const top = document.elementFromPoint(r.left + Math.min(20, r.width / 2), r.top + Math.min(10, r.height / 2));
+  return {in_window: r.top >= 0 && r.bottom <= window.innerHeight, scrolling_boxes: boxes,
+          covered: !(top && (top === el || el.contains(top)))};
+}"""
+
+
+def assert_read_in_page(locator) -> None:  # type: ignore[no-untyped-def]
+    """The element is on screen now, uncovered, and in no inner box that has to be scrolled to read it."""
+    where = locator.evaluate(SHOWN_IN_PAGE_JS)
+    assert where == {"in_window": True, "scrolling_boxes": [], "covered": False}, where

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.browser import ROOT, chromium_page, running_server
+from tests.browser import ROOT, assert_read_in_page, chromium_page, running_server
 from tests.conftest import SMALL, copy_guides
 
 pytestmark = pytest.mark.browser
@@ -103,6 +103,24 @@ def test_ambassador_prints_a_step_card_with_steps_and_a_qr_to_the_source(bundled
         page.wait_for_function("!document.querySelector('#counter-answer').innerText.includes('VNeID')")
         stored = page.evaluate("JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
         assert "kích hoạt" not in stored.lower()
+
+
+def test_counter_on_a_phone_shows_the_first_step_in_the_page_and_keeps_nothing(bundled_server):
+    with chromium_page(360, 740) as page:
+        page.goto(bundled_server + "/quay")
+        box = page.locator("#counter-question textarea")
+        box.fill("quen mat khau vneid")
+        box.press("Enter")
+        page.locator("#card-pdf").wait_for(timeout=60_000)
+        first = page.locator("#counter-answer ol li").first
+        first.scroll_into_view_if_needed()
+        assert_read_in_page(first)
+        assert "Quên mật khẩu" in first.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 380
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(SCREENSHOTS / "counter-phone.png"))
+        # A shared counter computer keeps nothing of the session in the browser.
+        assert page.evaluate("localStorage.length + sessionStorage.length") == 0
 
 
 def test_resident_page_screenshot_on_desktop(bundled_server):
@@ -238,6 +256,10 @@ def test_resident_hears_the_last_answer_on_a_phone(bundled_server):
         spoken = page.evaluate("window.__spoken")
         assert any(p.startswith("Bước 1.") for p in spoken), spoken
         assert not any("Nguồn" in p or "http" in p or "[1]" in p for p in spoken), spoken
+        page.get_by_role("button", name="Đọc lại bước 3").click()  # each step has its own button once listening
+        again = page.evaluate("window.__spoken").pop()
+        first_time = next(p for p in spoken if p.startswith("Bước 3."))
+        assert " ".join(again.split()) == " ".join(first_time.split()), (again, first_time)
 
 
 def test_counter_reads_the_answer_with_server_audio_when_there_is_no_voice(bundled_server):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ROOT, chromium_page, running_server
+from tests.browser import ROOT, assert_read_in_page, chromium_page, running_server
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
@@ -27,6 +27,7 @@ def test_resident_asks_on_a_phone_and_sees_steps_and_a_citation(server):
 
     with chromium_page(width=360, height=740) as page:
         page.goto(server + "/")
+        assert "Hỏi cách dùng" in page.locator("#ts-title").inner_text()
         box = page.locator("#question textarea")
         box.fill("quen mat khau vneid thi lam sao")
         box.press("Enter")
@@ -37,12 +38,37 @@ def test_resident_asks_on_a_phone_and_sees_steps_and_a_citation(server):
         steps = page.locator("#chat ol li")
         assert steps.count() >= 3
         page.wait_for_timeout(500)
-        expect(steps.first).to_be_in_viewport()  # the first step shows without scrolling
+        # The answer is read in the page: its first step on screen, in no inner scrolling box, and the
+        # question box still at hand below it.
+        assert_read_in_page(steps.first)
         assert "Quên mật khẩu" in steps.first.inner_text() or "VNeID" in steps.first.inner_text()
-        page.screenshot(path=str(SCREENSHOTS / "resident-phone.png"), full_page=True)
+        assert_read_in_page(box)
+        title = page.locator("#ts-title").inner_text()  # the introduction has collapsed; the warning stays
+        assert "Hỏi cách dùng" not in title and "OTP" in title
+        page.screenshot(path=str(SCREENSHOTS / "resident-phone.png"))
+        # The last step too, scrolling the page, not a box.
+        steps.last.scroll_into_view_if_needed()
+        assert_read_in_page(steps.last)
         citation.locator("summary").click()
         link = citation.locator("a").first
         assert link.get_attribute("href").startswith("https://")
         assert "Lấy lại mật khẩu VNeID" in citation.inner_text()
+        expect(page.locator("#thumbs-up")).to_be_visible()
         # nothing overflows a 360 px screen sideways
         assert page.evaluate("document.documentElement.scrollWidth") <= 380
+        # Nothing of the conversation is kept in the browser (Gradio's run history is off).
+        stored = page.evaluate("JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
+        assert "vneid" not in stored.lower(), stored[:300]
+
+
+def test_font_size_is_remembered_on_the_residents_own_phone(server):
+    with chromium_page(width=360, height=740) as page:
+        page.goto(server + "/")
+        size = page.locator("#font-size input[type=number]")
+        size.fill("24")
+        size.press("Enter")
+        page.wait_for_function("getComputedStyle(document.documentElement).getPropertyValue('--ts-size') === '24px'")
+        page.reload()
+        page.wait_for_function("getComputedStyle(document.documentElement).getPropertyValue('--ts-size') === '24px'")
+        assert size.input_value() == "24"
+        assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('#ts-title p')).fontSize)") == 24

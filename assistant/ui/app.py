@@ -65,10 +65,34 @@ html:root {
 .citation { margin: .4em 0; padding: .3em .5em; border: 1px solid #666; border-radius: 6px; }
 .citation summary { cursor: pointer; font-size: .95em; }
 .passage { margin: .4em 0; }
+/* "Đọc lại bước này" on each step of an answer (assistant/read_aloud.py adds them): a 44 px target, shown once
+   someone has listened on this page, so that the steps stay uncluttered for those who read. */
+.ts-step-say { display: none; }
+body[data-reading="voice"] .ts-step-say, body[data-reading="server"] .ts-step-say { display: inline-block !important; }
+.ts-step-say { min-width: 44px; min-height: 44px; margin-left: .3em; padding: 0 .3em; vertical-align: middle;
+  border: 1px solid var(--border-color-primary); border-radius: 8px; background: var(--background-fill-secondary);
+  cursor: pointer; font-size: .9em; line-height: 1; }
 #counter-answer, #counter-answer .prose { font-size: 30px !important; line-height: 1.5; }
 #counter-question textarea { font-size: 26px !important; }
 #counter-card a { font-size: 24px; font-weight: bold; }
-@media (max-width: 480px) { .gradio-container { padding: 4px !important; } }
+/* The question box stays at the bottom of the screen while a long answer is read above it. Sticky needs every
+   ancestor up to the page to leave overflow alone: Gradio's container clips (overflow: hidden), which would
+   make it the sticky box's scroller; `clip` cuts off the same overflow without being a scroller. */
+.gradio-container { overflow: clip !important; }
+#ask-row { position: sticky; bottom: 0; z-index: 20; background: var(--body-background-fill);
+  padding: 6px 0; border-top: 1px solid var(--border-color-primary); }
+/* Phones: the conversation gets the width. Gradio pads the page by 32 px each side; this shrinks it to about
+   6 px on a 360 px screen. (Not in the media query below: Gradio scopes the rules inside a media query to
+   `.contain`, which lies inside this element.) */
+.gradio-container .main.app { padding-left: clamp(6px, 4vw - 8px, 32px) !important;
+  padding-right: clamp(6px, 4vw - 8px, 32px) !important; }
+/* Phones: headings and the counter's large type scaled to a phone. */
+@media (max-width: 480px) {
+  #ts-title h1, #counter-title h1 { font-size: 1.6em; margin-bottom: .2em; }
+  #counter-answer, #counter-answer .prose { font-size: 22px !important; }
+  #counter-question textarea { font-size: 20px !important; }
+  #counter-card a { font-size: 20px; }
+}
 """
 
 # After Gradio renders: the page language (Gradio writes <html lang="en">; screen readers choose their voice
@@ -168,7 +192,10 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
                           include_in_schema=False)
 
     auth, message = admin_auth(settings)
-    mount = dict(css=CSS, footer_links=[], ssr_mode=False, head=read_aloud_head() + accessibility_head())
+    # run_history=False: Gradio would otherwise keep every question and answer in the browser's localStorage,
+    # on a shared phone or the counter computer, unredacted.
+    mount = dict(css=CSS, footer_links=[], ssr_mode=False, run_history=False,
+                 head=read_aloud_head() + accessibility_head())
     app = gr.mount_gradio_app(app, build_admin_page(settings, feedback), path="/quan-tri", auth=auth,
                               auth_message=message, **mount)
     app = gr.mount_gradio_app(app, build_counter_page(assistant), path="/quay", **mount)

@@ -59,13 +59,14 @@ def build_counter_page(assistant: Any) -> Any:
         exchanges, asked = gr.State([]), gr.State([])
         with gr.Row(equal_height=True):
             box = gr.Textbox(label="Câu hỏi của người dân", placeholder="Câu hỏi của người dân…", show_label=False,
-                             scale=6, elem_id="counter-question", autofocus=True, max_length=5000)
-            go = gr.Button("Trả lời", variant="primary", scale=1, elem_id="counter-ask")
+                             scale=6, elem_id="counter-question", autofocus=True, max_length=5000,
+                             min_width=0)
+            go = gr.Button("Trả lời", variant="primary", scale=1, elem_id="counter-ask", min_width=80)
         answer = gr.Markdown(elem_id="counter-answer")
         with gr.Row(elem_id="counter-read-aloud"):
-            listen = gr.Button("🔊 Đọc cho người dân nghe", size="sm", elem_id="counter-listen")
-            pause = gr.Button("⏯ Tạm dừng / tiếp", size="sm", elem_id="counter-listen-pause")
-            hush = gr.Button("⏹ Dừng đọc", size="sm", elem_id="counter-listen-stop")
+            listen = gr.Button("🔊 Đọc cho người dân nghe", size="sm", elem_id="counter-listen", scale=2, min_width=0)
+            pause = gr.Button("⏯ Tạm dừng", size="sm", elem_id="counter-listen-pause", scale=1, min_width=0)
+            hush = gr.Button("⏹ Dừng", size="sm", elem_id="counter-listen-stop", scale=1, min_width=0)
         listen.click(None, js="() => window.tsReadLast('#counter-answer')")
         pause.click(None, js="() => window.tsPause()")
         hush.click(None, js="() => window.tsStop()")

@@ -29,7 +29,23 @@ SHOW_ANSWER_JS = """() => {
   const rows = document.querySelectorAll('#chat .message-row.bot-row');
   if (rows.length) rows[rows.length - 1].scrollIntoView({block: 'start', behavior: 'instant'});
 }"""
-FONT_JS = "(size) => { document.documentElement.style.setProperty('--ts-size', size + 'px'); return size; }"
+# The font size a resident chose is kept in this browser (their own phone); the counter page keeps nothing.
+FONT_JS = """(size) => {
+  document.documentElement.style.setProperty('--ts-size', size + 'px');
+  try { localStorage.setItem('ts-font-size', String(size)); } catch (e) {}
+  return size;
+}"""
+SAVED_FONT_JS = """() => {
+  let size = 18;
+  try { size = parseInt(localStorage.getItem('ts-font-size') || '18', 10); } catch (e) {}
+  return size >= 14 && size <= 30 ? size : 18;
+}"""
+WARNING = "**Không bao giờ gửi mã OTP, mật khẩu, passcode hay số căn cước ở đây.**"
+INTRO = ("# Trợ lý số\nHỏi cách dùng **VNeID**, **dịch vụ công trực tuyến** và **thanh toán không dùng tiền mặt**. "
+         "Câu trả lời lấy từ các hướng dẫn đã kiểm tra, có ghi nguồn. " + WARNING)
+# After the first question the introduction shrinks to its name and the warning, so that on a phone
+# the conversation has the screen.
+INTRO_SHORT = "# Trợ lý số\n" + WARNING
 
 
 def answer_turn(assistant: Any, question: str, exchanges: list[Exchange]) -> tuple[str, Exchange | None]:
@@ -68,19 +84,19 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
         question = (question or "").strip()
         history, exchanges = list(history or []), list(exchanges or [])
         if not question:
-            yield "", history, exchanges, gr.update()
+            yield "", history, exchanges, gr.update(), gr.update()
             return
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": THINKING}]
-        yield "", history, exchanges, gr.update(visible=False)
+        yield "", history, exchanges, gr.update(visible=False), INTRO_SHORT
         reply, exchange = THINKING, None
         for reply, exchange in answer_stream(assistant, question, exchanges):
             if exchange is None:
                 history[-1] = {"role": "assistant", "content": reply}
-                yield "", history, exchanges, gr.update()
+                yield "", history, exchanges, gr.update(), gr.update()
         history[-1] = {"role": "assistant", "content": reply}
         if exchange is not None:
             exchanges = (exchanges + [exchange])[-6:]
-        yield "", history, exchanges, gr.update(visible=exchange is not None, value="")
+        yield "", history, exchanges, gr.update(visible=exchange is not None), gr.update()
 
     def rate(rating: int, comment: str, exchanges: list[Exchange]) -> tuple[str, Any]:
         if not exchanges:
@@ -91,33 +107,34 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
         return "Cảm ơn bạn đã góp ý!", gr.update(value="")
 
     with gr.Blocks(title="Trợ lý số — hỏi đáp VNeID, dịch vụ công, thanh toán") as page:
-        gr.Markdown(
-            "# Trợ lý số\nHỏi cách dùng **VNeID**, **dịch vụ công trực tuyến** và **thanh toán không dùng tiền mặt**. "
-            "Câu trả lời lấy từ các hướng dẫn đã kiểm tra, có ghi nguồn. "
-            "**Không bao giờ gửi mã OTP, mật khẩu, passcode hay số căn cước ở đây.**",
-            elem_id="ts-title",
-        )
+        intro = gr.Markdown(INTRO, elem_id="ts-title")
         exchanges = gr.State([])
-        chat = gr.Chatbot(label="Trò chuyện", elem_id="chat", height=480, buttons=["copy"], autoscroll=False)
-        with gr.Row(equal_height=True):
+        # No fixed height: the chat grows with its answers and the page scrolls, so an answer is read
+        # in the page, never in a small box scrolling inside it.
+        chat = gr.Chatbot(label="Trò chuyện", elem_id="chat", height=None, min_height=120, buttons=["copy"],
+                          autoscroll=False)
+        with gr.Row(equal_height=True, elem_id="ask-row"):  # kept at the bottom of the screen (CSS)
             box = gr.Textbox(label="Câu hỏi của bạn", placeholder="Gõ câu hỏi, có dấu hay không dấu đều được…",
-                             show_label=False, scale=5, elem_id="question", autofocus=True, max_length=5000)
-            send = gr.Button("Hỏi", variant="primary", scale=1, elem_id="ask", min_width=80)
-        with gr.Row(elem_id="read-aloud"):
-            listen = gr.Button("🔊 Nghe câu trả lời", size="sm", elem_id="listen")
-            pause = gr.Button("⏯ Tạm dừng / tiếp", size="sm", elem_id="listen-pause")
-            hush = gr.Button("⏹ Dừng đọc", size="sm", elem_id="listen-stop")
-        listen.click(None, js=f"() => window.tsReadLast('{LAST_ANSWER}')")
-        pause.click(None, js="() => window.tsPause()")
-        hush.click(None, js="() => window.tsStop()")
-        with gr.Group(visible=False, elem_id="feedback") as rating_box:
-            comment = gr.Textbox(label="Câu trả lời có giúp ích không? Góp ý thêm (không bắt buộc)", lines=1,
-                                 elem_id="feedback-comment", max_length=1000)
-            with gr.Row():
-                up = gr.Button("👍 Có ích", size="sm", elem_id="thumbs-up")
-                down = gr.Button("👎 Chưa đúng ý", size="sm", elem_id="thumbs-down")
-            thanks = gr.Markdown(elem_id="feedback-thanks")
-        outputs = [box, chat, exchanges, rating_box]
+                             show_label=False, scale=5, elem_id="question", autofocus=True, max_length=5000,
+                             min_width=0)
+            send = gr.Button("Hỏi", variant="primary", scale=1, elem_id="ask", min_width=72)
+        # Shown once there is an answer: listening to it and rating it.
+        with gr.Column(visible=False, elem_id="after-answer") as after_answer:
+            with gr.Row(elem_id="read-aloud"):
+                listen = gr.Button("🔊 Nghe câu trả lời", size="sm", elem_id="listen", scale=2, min_width=0)
+                pause = gr.Button("⏯ Tạm dừng", size="sm", elem_id="listen-pause", scale=1, min_width=0)
+                hush = gr.Button("⏹ Dừng", size="sm", elem_id="listen-stop", scale=1, min_width=0)
+            listen.click(None, js=f"() => window.tsReadLast('{LAST_ANSWER}')")
+            pause.click(None, js="() => window.tsPause()")
+            hush.click(None, js="() => window.tsStop()")
+            with gr.Group(elem_id="feedback"):
+                comment = gr.Textbox(label="Câu trả lời có giúp ích không? Góp ý thêm (không bắt buộc)", lines=1,
+                                     elem_id="feedback-comment", max_length=1000)
+                with gr.Row():
+                    up = gr.Button("👍 Có ích", size="sm", elem_id="thumbs-up", min_width=0)
+                    down = gr.Button("👎 Chưa đúng ý", size="sm", elem_id="thumbs-down", min_width=0)
+                thanks = gr.Markdown(elem_id="feedback-thanks")
+        outputs = [box, chat, exchanges, after_answer, intro]
         box.submit(respond, [box, chat, exchanges], outputs, api_name="ask").then(None, js=SHOW_ANSWER_JS)
         send.click(respond, [box, chat, exchanges], outputs, api_visibility="private").then(None, js=SHOW_ANSWER_JS)
         up.click(lambda c, e: rate(1, c, e), [comment, exchanges], [thanks, comment], api_visibility="private")
@@ -125,15 +142,17 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
         gr.Markdown("## Câu hỏi mẫu")  # h2 under the page's h1: heading levels must not skip
         for topic, questions in EXAMPLES.items():
             with gr.Row():
-                gr.Markdown(f"**{topic}**", min_height=0)
+                # min widths: one line on a desktop; on a phone the topic, then each question, on its own line
+                gr.Markdown(f"**{topic}**", min_height=0, min_width=250)
                 for q in questions:
-                    gr.Button(q, size="sm").click(respond, [gr.State(q), chat, exchanges], outputs,
+                    gr.Button(q, size="sm", min_width=200).click(respond, [gr.State(q), chat, exchanges], outputs,
                                                   api_visibility="private").then(None, js=SHOW_ANSWER_JS)
         with gr.Row():
-            font = gr.Slider(14, 30, value=18, step=2, label="Cỡ chữ", elem_id="font-size")
+            font = gr.Slider(14, 30, value=18, step=2, label="Cỡ chữ", elem_id="font-size", min_width=220)
             clear = gr.Button("Xoá cuộc trò chuyện", size="sm")
         font.change(None, inputs=font, outputs=font, js=FONT_JS)
-        clear.click(lambda: ("", [], [], gr.update(visible=False)), None, outputs, api_visibility="private")
+        page.load(None, None, font, js=SAVED_FONT_JS)
+        clear.click(lambda: ("", [], [], gr.update(visible=False), INTRO), None, outputs, api_visibility="private")
         gr.Markdown("Quầy hướng dẫn dành cho Đại sứ số: [/quay](/quay) · Quản trị: [/quan-tri](/quan-tri)")
     # Two cores: a few answers at once keep the queue moving; every `respond` listener shares it.
     return page.queue(default_concurrency_limit=4)

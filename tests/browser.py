@@ -64,13 +64,15 @@ def running_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> I
 
 
 @contextlib.contextmanager
-def chromium_page(width: int = 1280, height: int = 900) -> Iterator[object]:
+def chromium_page(width: int = 1280, height: int = 900, scale: float = 1, dark: bool = False) -> Iterator[object]:
+    """A page in Debian's Chromium; `scale` 2 on half the size is a browser zoomed to 200%."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN",
+                                          device_scale_factor=scale, color_scheme="dark" if dark else "light")
             yield context.new_page()
         finally:
             browser.close()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import chromium_page, running_server
+from tests.browser import assert_read_in_page, chromium_page, running_server
 from tests.conftest import SMALL, copy_guides
 from tests.test_browser_pages import PASSWORD, login
 
@@ -140,3 +140,35 @@ def test_page_is_accessible_after_an_answer(a11y_server: str, path: str, width: 
     ]
     assert not blocking, "\n".join(blocking)
     assert not problems, "\n".join(problems)
+
+
+CONTRAST_SWITCH = {"/": "#high-contrast input", "/quay": "#counter-contrast input"}
+
+
+@pytest.mark.parametrize(("path", "dark"), [("/", True), ("/quay", False)])
+def test_high_contrast_switch_reaches_seven_to_one(a11y_server: str, path: str, dark: bool) -> None:
+    """WCAG AAA contrast (7:1, axe's color-contrast-enhanced) for every text once the switch is on, also from
+    dark mode; without it the page meets AA (4.5:1) only, so the check can fail."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    only = {"runOnly": {"type": "rule", "values": ["color-contrast-enhanced"]}}
+    with chromium_page(360, 900, dark=dark) as page:
+        PAGES[path](page, a11y_server)
+        before = Axe().run(page, options=only).response["violations"]
+        page.locator(CONTRAST_SWITCH[path]).check()
+        page.wait_for_function("document.body.classList.contains('ts-contrast')")
+        page.wait_for_timeout(500)  # Gradio's colour transitions
+        after = Axe().run(page, options=only).response["violations"]
+    assert before, "the ordinary colours already reach 7:1, so this test would not notice a broken switch"
+    assert not after, [(v["id"], [(n["target"], n["failureSummary"]) for n in v["nodes"]]) for v in after]
+
+
+def test_resident_page_works_zoomed_to_200_percent(a11y_server: str) -> None:
+    """A 1280 px window zoomed to 200% is 640 CSS px at scale 2: nothing runs off sideways and the answer's
+    first step is read in the page."""
+    with chromium_page(640, 450, scale=2) as page:
+        open_resident(page, a11y_server)
+        page.wait_for_timeout(500)
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        assert_read_in_page(page.locator("#chat ol li").first)
+        assert_read_in_page(page.locator("#question textarea"))

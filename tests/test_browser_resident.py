@@ -61,14 +61,17 @@ def test_resident_asks_on_a_phone_and_sees_steps_and_a_citation(server):
         assert "vneid" not in stored.lower(), stored[:300]
 
 
-def test_font_size_is_remembered_on_the_residents_own_phone(server):
+def test_font_size_and_contrast_are_remembered_on_the_residents_own_phone(server):
     with chromium_page(width=360, height=740) as page:
         page.goto(server + "/")
         size = page.locator("#font-size input[type=number]")
         size.fill("24")
         size.press("Enter")
+        page.locator("#high-contrast input").check()
         page.wait_for_function("getComputedStyle(document.documentElement).getPropertyValue('--ts-size') === '24px'")
         page.reload()
         page.wait_for_function("getComputedStyle(document.documentElement).getPropertyValue('--ts-size') === '24px'")
         assert size.input_value() == "24"
         assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('#ts-title p')).fontSize)") == 24
+        page.wait_for_function("document.body.classList.contains('ts-contrast')")
+        assert page.locator("#high-contrast input").is_checked()

@@ -53,6 +53,32 @@ html:root {
   --link-text-color-active: #bfdbfe;
   --ts-focus: #93c5fd;
 }
+/* High contrast (the "Tương phản cao" switch, assistant/ui/display.py): black on white, in light and dark mode
+   alike, every text at 7:1 or more (WCAG AAA; checked by tests/test_accessibility.py). */
+html:root body.ts-contrast {
+  --body-background-fill: #ffffff; --background-fill-primary: #ffffff; --background-fill-secondary: #ffffff;
+  --block-background-fill: #ffffff; --panel-background-fill: #ffffff; --input-background-fill: #ffffff;
+  --input-background-fill-focus: #ffffff; --table-even-background-fill: #ffffff; --table-odd-background-fill: #f2f2f2;
+  --body-text-color: #000000; --body-text-color-subdued: #1a1a1a; --block-label-text-color: #000000;
+  --block-info-text-color: #1a1a1a; --block-title-text-color: #000000; --input-placeholder-color: #333333;
+  --block-label-background-fill: #ffffff; --block-title-background-fill: #ffffff;
+  --border-color-primary: #000000; --border-color-accent: #000000; --block-border-color: #000000;
+  --input-border-color: #000000; --input-border-color-focus: #000000;
+  --color-accent: #000000; --color-accent-soft: #ffffff; --checkbox-label-text-color: #000000;
+  --link-text-color: #00008b; --link-text-color-hover: #000000; --link-text-color-visited: #4b0082;
+  --link-text-color-active: #000000;
+  --button-primary-background-fill: #000000; --button-primary-background-fill-hover: #1a1a1a;
+  --button-primary-border-color: #000000; --button-primary-text-color: #ffffff;
+  --button-primary-text-color-hover: #ffffff;
+  --button-secondary-background-fill: #ffffff; --button-secondary-background-fill-hover: #f2f2f2;
+  --button-secondary-border-color: #000000; --button-secondary-text-color: #000000;
+  --button-secondary-text-color-hover: #000000;
+  --button-cancel-background-fill: #7f1d1d; --button-cancel-background-fill-hover: #450a0a;
+  --button-cancel-border-color: #7f1d1d; --button-cancel-text-color: #ffffff;
+  --slider-color: #000000; --ts-focus: #00008b;
+  color-scheme: light;
+}
+body.ts-contrast .gradio-container { background: #ffffff; color: #000000; }
 /* Touch targets of at least 44 px for every gr.Button (size sm/md/lg) and accordion header, and a focus ring
    you can see. */
 .gradio-container button.sm, .gradio-container button.md, .gradio-container button.lg,

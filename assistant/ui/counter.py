@@ -10,6 +10,7 @@ import html
 from typing import Any
 
 from assistant.conversation import Exchange
+from assistant.ui.display import contrast_js
 from assistant.ui.render import card_link
 from assistant.ui.resident import answer_turn
 
@@ -76,6 +77,8 @@ def build_counter_page(assistant: Any) -> Any:
         with gr.Accordion("Các câu đã hỏi trong phiên", open=False):
             past = gr.Markdown(history_markdown([]), elem_id="counter-history")
         wipe = gr.Button("Xoá phiên (người dân tiếp theo)", variant="stop", elem_id="counter-clear")
+        contrast = gr.Checkbox(label="Tương phản cao (chữ đen trên nền trắng)", elem_id="counter-contrast")
+        contrast.change(None, inputs=contrast, outputs=contrast, js=contrast_js(remember=False))
         outputs = [box, answer, exchanges, asked, past, links]
         box.submit(ask, [box, exchanges, asked, note], outputs, api_visibility="private")
         go.click(ask, [box, exchanges, asked, note], outputs, api_visibility="private")

@@ -10,6 +10,7 @@ from typing import Any
 from assistant.conversation import Exchange
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
+from assistant.ui.display import SAVED_JS, SIZES, contrast_js, font_js
 from assistant.ui.render import answer_markdown
 
 log = logging.getLogger(__name__)
@@ -28,17 +29,6 @@ LAST_ANSWER = "#chat .message-row.bot-row"  # every answer in the chat; "Nghe" r
 SHOW_ANSWER_JS = """() => {
   const rows = document.querySelectorAll('#chat .message-row.bot-row');
   if (rows.length) rows[rows.length - 1].scrollIntoView({block: 'start', behavior: 'instant'});
-}"""
-# The font size a resident chose is kept in this browser (their own phone); the counter page keeps nothing.
-FONT_JS = """(size) => {
-  document.documentElement.style.setProperty('--ts-size', size + 'px');
-  try { localStorage.setItem('ts-font-size', String(size)); } catch (e) {}
-  return size;
-}"""
-SAVED_FONT_JS = """() => {
-  let size = 18;
-  try { size = parseInt(localStorage.getItem('ts-font-size') || '18', 10); } catch (e) {}
-  return size >= 14 && size <= 30 ? size : 18;
 }"""
 WARNING = "**Không bao giờ gửi mã OTP, mật khẩu, passcode hay số căn cước ở đây.**"
 INTRO = ("# Trợ lý số\nHỏi cách dùng **VNeID**, **dịch vụ công trực tuyến** và **thanh toán không dùng tiền mặt**. "
@@ -148,10 +138,14 @@ def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:
                     gr.Button(q, size="sm", min_width=200).click(respond, [gr.State(q), chat, exchanges], outputs,
                                                   api_visibility="private").then(None, js=SHOW_ANSWER_JS)
         with gr.Row():
-            font = gr.Slider(14, 30, value=18, step=2, label="Cỡ chữ", elem_id="font-size", min_width=220)
-            clear = gr.Button("Xoá cuộc trò chuyện", size="sm")
-        font.change(None, inputs=font, outputs=font, js=FONT_JS)
-        page.load(None, None, font, js=SAVED_FONT_JS)
+            font = gr.Slider(SIZES[0], SIZES[1], value=SIZES[2], step=2, label="Cỡ chữ", elem_id="font-size",
+                             min_width=220)
+            with gr.Column(min_width=160):
+                contrast = gr.Checkbox(label="Tương phản cao (chữ đen trên nền trắng)", elem_id="high-contrast")
+                clear = gr.Button("Xoá cuộc trò chuyện", size="sm")
+        font.change(None, inputs=font, outputs=font, js=font_js(remember=True))
+        contrast.change(None, inputs=contrast, outputs=contrast, js=contrast_js(remember=True))
+        page.load(None, None, [font, contrast], js=SAVED_JS)
         clear.click(lambda: ("", [], [], gr.update(visible=False), INTRO), None, outputs, api_visibility="private")
         gr.Markdown("Quầy hướng dẫn dành cho Đại sứ số: [/quay](/quay) · Quản trị: [/quan-tri](/quan-tri)")
     # Two cores: a few answers at once keep the queue moving; every `respond` listener shares it.

@@ -336,7 +336,7 @@ class Composer:
                      score=scores.get(c.id, 0.0), checked=c.checked, chunk_id=c.id)
             for i, c in enumerate(reply.cited, 1)
         ]
-        return Answer(question, "answered", reply.text(), citations, steps if show_steps else [], related)
+        return Answer(question, "answered", reply.text(), citations, steps if show_steps else [])
 
 
     def unconfirmed(self, question: str, sentence: str, chunk: Chunk, lang: str) -> Answer:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import random
 import re
@@ -127,9 +126,9 @@ def spread(pool: np.ndarray, n: int) -> np.ndarray:
 
 
 def write_version(settings: Settings, chunks: list[Chunk], vectors: np.ndarray) -> tuple[str, dict[str, float]]:
-    """A complete version, written with ingest's own pieces, then served; seconds per step."""
-    from assistant.store import write_pointer
-    from ingest.sync import add_chunks, create_collection, fsync_write, new_version_id, write_derived
+    """A complete version, written through the index owner exactly as ingest writes one, then served;
+    seconds per step."""
+    from assistant.store import NewVersion, write_pointer
 
     clock = {"t": time.perf_counter()}
     spent: dict[str, float] = {}
@@ -139,25 +138,19 @@ def write_version(settings: Settings, chunks: list[Chunk], vectors: np.ndarray) 
         spent[name] = round(now - clock["t"], 2)
         clock["t"] = now
 
-    version = new_version_id()
-    path = settings.versions_dir / version
-    path.mkdir(parents=True)
-    client, collection = create_collection(settings, version)
-    add_chunks(collection, chunks, vectors)
-    client.close()  # the assistant opens the version from disk, as a server would
+    new = NewVersion(settings)
+    new.add(chunks, vectors)
+    new.client.close()  # the assistant opens the version from disk, as a server would
     lap("chroma")
-    write_derived(path, chunks, lap)
-    guides: dict[str, list[Chunk]] = {}
+    new.write_derived(chunks, lap)
+    guides: dict[str, list[str]] = {}
     for c in chunks:
-        guides.setdefault(c.source, []).append(c)
-    files = {s: {"sha256": hashlib.sha256("".join(c.text for c in cs).encode()).hexdigest(),
-                 "chunk_ids": [c.id for c in cs]} for s, cs in guides.items()}
-    manifest = {"version": version, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "model": settings.embedding_model, "chunks": len(chunks), "files": files, "failed": {}}
-    fsync_write(path / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-    write_pointer(settings, version)
+        guides.setdefault(c.source, []).append(c.id)
+    # No file behind these guides, so no file hash: a later ingest sees every source as changed.
+    new.finish(len(chunks), {s: {"sha256": None, "chunk_ids": ids} for s, ids in guides.items()}, {})
+    write_pointer(settings, new.id)
     lap("files")
-    return version, spent
+    return new.id, spent
 
 
 def percentiles(samples: list[float]) -> tuple[float, float, float]:

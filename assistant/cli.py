@@ -47,46 +47,35 @@ def cli() -> None:
 @click.option("--corpus", "corpus", type=click.Path(path_type=Path), help="Thư mục hướng dẫn (mặc định: corpus/).")
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 @click.option("--force", is_flag=True, help="Chuyển sang chỉ mục mới kể cả khi phép thử trước khi chuyển báo câu trả lời kém đi.")
-def ingest(corpus: Path | None, as_json: bool, force: bool) -> None:
+@click.option("--dry-run", is_flag=True, help="Chỉ xem trước việc sẽ làm (như nút xem trước ở trang quản trị), không nạp.")
+def ingest(corpus: Path | None, as_json: bool, force: bool, dry_run: bool) -> None:
     """Nạp hướng dẫn vào chỉ mục: thêm mới, cập nhật tệp đã sửa, bỏ tệp đã xoá."""
     _quiet_libraries()
-    from ingest.sync import sync
+    from dataclasses import asdict
+
+    from ingest.report import Line, preview_lines, report_lines
+    from ingest.sync import preview, sync
 
     settings = _settings(corpus_dir=corpus)
+    lines: list[Line]
     try:
-        with _progress_bar(not as_json) as progress:
-            report = sync(settings, corpus, progress, force=force)
+        if dry_run:
+            planned = preview(settings, corpus)
+            out, lines, refused = asdict(planned), preview_lines(planned), False
+        else:
+            with _progress_bar(not as_json) as progress:
+                report = sync(settings, corpus, progress, force=force)
+            out, lines, refused = report.to_json(), report_lines(report), report.refused
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
-        if report.refused:
+        click.echo(json.dumps(out, ensure_ascii=False))
+        if refused:
             sys.exit(1)
         return
-    click.echo(f"Tệp hướng dẫn: {report.files}")
-    if report.nothing_changed:
-        click.echo("nothing changed — chỉ mục đã khớp với thư mục hướng dẫn.")
-    else:
-        click.echo(
-            f"Tệp: thêm {len(report.added_files)}, cập nhật {len(report.updated_files)}, "
-            f"xoá {len(report.removed_files)}, giữ nguyên {report.unchanged_files}"
-        )
-        click.echo(
-            f"Đoạn: thêm {report.chunks_added}, xoá {report.chunks_removed}, giữ nguyên {report.chunks_kept}"
-        )
-    if report.errors:
-        click.echo(f"Bỏ qua {len(report.errors)} tệp lỗi:", err=True)
-        for source, reason in report.errors.items():
-            click.echo(f"  - {reason}", err=True)
-    if report.gate:
-        g = report.gate
-        click.echo(f"Phép thử trước khi chuyển: {g['questions']} câu, hit@3 {g['before']:.3f} → {g['after']:.3f}")
-    click.echo(f"Phiên bản chỉ mục: {report.version} ({report.seconds:.1f} s)")
-    if report.refused:
-        click.echo("Chỉ mục mới làm câu trả lời kém đi nên chưa được dùng; phiên bản cũ vẫn phục vụ. "
-                   "Các câu hỏi không còn tìm ra hướng dẫn của mình:", err=True)
-        for question in report.gate["broken"] if report.gate else []:
-            click.echo(f"  - {question}", err=True)
+    for line in lines:
+        click.echo(line.text if line.heading else f"  - {line.text}", err=line.problem)
+    if refused:
         raise click.ClickException("Sửa hướng dẫn rồi nạp lại, hoặc chạy `assistant ingest --force` nếu thay đổi là cố ý.")
 
 
@@ -99,14 +88,15 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | N
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-    labels = {"load": "Đọc tệp", "copy": "Giữ đoạn cũ", "embed": "Tạo vector", "done": "Hoàn tất"}
+    from ingest.report import STAGES
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=False) as bar:
         tasks: dict[str, TaskID] = {}
 
         def show(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task(labels.get(stage, stage), total=max(total, 1))
+                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=max(total, 1))
             bar.update(tasks[stage], completed=done, total=max(total, 1))
 
         yield show
@@ -193,7 +183,7 @@ def evaluate(eval_set: Path, answer_set: Path, fold: str, calibrate: bool, out: 
         report = run(assistant, cases, answer_cases, fold)
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from None
-    out = out or settings.data_dir / "eval" / "report.json"
+    out = out or settings.eval_report_path
     write_report(report, out)
     click.echo(format_report(report))
     if misses:

@@ -117,5 +117,5 @@ def review_status(settings: Settings, include_all: bool = False,
 
     now = now or dt.datetime.now(dt.timezone.utc)
     guides, errors = guides_in(settings.corpus_dir)
-    counts = citations(read_log(settings.data_dir / "logs" / "questions.jsonl", limit=1_000_000), now)
+    counts = citations(read_log(settings.question_log_path, limit=1_000_000), now)
     return review_list(guides, counts, now.astimezone().date(), include_all), errors  # today where the server is

@@ -12,8 +12,8 @@ from assistant.safety import redact
 
 
 class QuestionLog:
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / "questions.jsonl"
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._lock = threading.Lock()
 
     def record(self, question: str, answer: Answer, seconds: float) -> None:

@@ -35,11 +35,6 @@ class Chunk:
         del data["id"], data["text"]
         return data
 
-    @classmethod
-    def from_record(cls, id: str, text: str, metadata: dict[str, Any]) -> "Chunk":
-        fields = {k: metadata[k] for k in cls.__dataclass_fields__ if k in metadata and k not in ("id", "text")}
-        return cls(id=id, text=text, **fields)
-
 
 @dataclass
 class Passage:
@@ -83,7 +78,6 @@ class Answer:
     text: str
     citations: list[Citation] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
-    related: list[str] = field(default_factory=list)  # titles of guides shown as "Xem thêm"
     standalone: str = ""  # the question as searched, after follow-up condensation
 
     def to_json(self) -> dict[str, Any]:

@@ -61,9 +61,9 @@ class Assistant:
         model = chat_model_from_settings(settings)  # names the setting or package to fix when wrong
         generative = GenerativeComposer(model, timeout=settings.llm_timeout) if model is not None else None
         intent = None if calibrating else IntentGuard.load(
-            lambda texts: encoder.encode_query(texts, normalize_embeddings=True), settings.data_dir / "cache",
+            lambda texts: encoder.encode_query(texts, normalize_embeddings=True), settings.cache_dir,
             settings.embedding_model)
-        return cls(settings, retriever, QuestionLog(settings.data_dir / "logs") if log else None, generative, intent)
+        return cls(settings, retriever, QuestionLog(settings.question_log_path) if log else None, generative, intent)
 
     def composer(self, version: IndexVersion) -> Composer:
         if self._composer_for is None or self._composer_for[0] != version.id:
@@ -80,7 +80,7 @@ class Assistant:
         """Embed every sentence of the serving version's guides, so no resident waits for it."""
         version = self.retriever.store.current()
         model = "".join(ch if ch.isalnum() else "-" for ch in self.settings.embedding_model)[-40:]
-        cache = self.settings.data_dir / "cache" / "sentences"  # one folder per index version
+        cache = self.settings.sentence_cache_dir  # one folder per index version
         self.composer(version).warm(cache / version.id / f"{model}.npz")
         for folder in cache.iterdir() if cache.is_dir() else []:  # vectors of versions pruned since
             if not (self.settings.versions_dir / folder.name).is_dir():

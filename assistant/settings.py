@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -93,9 +92,45 @@ class Settings(BaseSettings):
         description="Where the assistant sends people when the guides do not cover a question.",
     )
 
+    # Every path in the data folder, named once. What sits inside a version folder is the index
+    # owner's business (assistant/store.py).
     @property
     def versions_dir(self) -> Path:
         return self.data_dir / "versions"
+
+    @property
+    def question_log_path(self) -> Path:
+        return self.data_dir / "logs" / "questions.jsonl"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
+
+    @property
+    def trash_dir(self) -> Path:
+        """Guides removed from the admin page, one folder per removal."""
+        return self.data_dir / "trash"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    @property
+    def eval_report_path(self) -> Path:
+        return self.data_dir / "eval" / "report.json"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Derived data that can be deleted at any time (vectors of examples and sentences, speech audio)."""
+        return self.data_dir / "cache"
+
+    @property
+    def sentence_cache_dir(self) -> Path:
+        return self.cache_dir / "sentences"
+
+    @property
+    def speech_cache_dir(self) -> Path:
+        return self.cache_dir / "speech"
 
     @property
     def current_pointer(self) -> Path:
@@ -117,7 +152,3 @@ class Settings(BaseSettings):
     def lock_path(self) -> Path:
         return self.data_dir / "ingest.lock"
 
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -6,15 +6,9 @@ after the version is whole, so a crash or a kill leaves the previous version ser
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import hashlib
-import json
-import os
-import secrets
-import shutil
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -22,17 +16,22 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import CorpusError, IngestLockedError, StorageError
-from assistant.lexical import LexicalIndex
 from assistant.models import Chunk
-from assistant.restore import Restorer
 from assistant.settings import Settings
-from assistant.store import chroma_client, collection_name, prune_versions, read_pointer, write_pointer
-from assistant.textnorm import content_terms
+from assistant.store import (
+    NewVersion,
+    copy_vectors,
+    load_chunks,
+    prune_versions,
+    read_manifest,
+    read_pointer,
+    remember_failures,
+    write_pointer,
+)
 from ingest.gate import check_refresh
 from ingest.loaders import MB, load, supported
 from ingest.splitter import split
 
-BATCH = 5000  # Chroma's add() limit per call
 Progress = Callable[[str, int, int], None]
 
 
@@ -77,6 +76,17 @@ class Plan:
         return self.new + self.changed
 
 
+@dataclass
+class Preview:
+    """What an ingest would do now, by a dry run of it: source → passage count for each kind of change."""
+
+    added: dict[str, int]
+    updated: dict[str, int]
+    removed: dict[str, int]  # deleted guides, and changed ones that no longer load
+    unchanged: int
+    errors: dict[str, str]  # source → why it will be skipped
+
+
 def source_name(corpus_dir: Path, path: Path) -> str:
     return f"{corpus_dir.name}/{path.relative_to(corpus_dir).as_posix()}"
 
@@ -101,18 +111,6 @@ def file_hash(path: Path) -> str:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
-
-
-def current_manifest(settings: Settings) -> dict[str, Any]:
-    version = read_pointer(settings)
-    if version is None:
-        return {"files": {}, "failed": {}}
-    path = settings.versions_dir / version / "manifest.json"
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return manifest
-    except (OSError, ValueError):
-        return {"files": {}, "failed": {}}  # unreadable: rebuild everything
 
 
 def plan(corpus_dir: Path, manifest: dict[str, Any], model: str) -> Plan:
@@ -153,26 +151,30 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def new_version_id() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+def preview(settings: Settings, corpus_dir: Path | None = None) -> Preview:
+    """A dry run of `sync`: the same plan, loaders, size limit and duplicate check, without embedding or writing."""
+    with _storage_errors(settings):
+        corpus_dir = Path(corpus_dir or settings.corpus_dir)
+        manifest = read_manifest(settings, read_pointer(settings))
+        todo = plan(corpus_dir, manifest, settings.embedding_model)
+        report = IngestReport(files=len(todo.hashes))
+        report.errors.update(todo.known_failures)
+        fresh, _ = load_changed(todo, settings, report, lambda stage, done, total: None)
+        old = manifest.get("files", {})
+        return Preview(
+            added={s: len(fresh[s]) for s in todo.new if s in fresh},
+            updated={s: len(fresh[s]) for s in todo.changed if s in fresh},
+            removed={s: len(old[s]["chunk_ids"]) for s in todo.removed + [s for s in todo.changed if s not in fresh]},
+            unchanged=len(todo.unchanged),
+            errors=report.errors,
+        )
 
 
-def fsync_write(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def sync(settings: Settings, corpus_dir: Path | None = None, progress: Progress | None = None,
-         force: bool = False) -> IngestReport:
-    """Bring the index in line with `corpus_dir`; returns what happened, file by file.
-
-    A new version replaces a serving one only when the development questions still find their
-    guides (ingest.gate); `force` switches anyway. A full disk or a folder that cannot be written
-    becomes a StorageError naming the path; the serving version is untouched either way."""
+@contextmanager
+def _storage_errors(settings: Settings) -> Iterator[None]:
+    """A full disk or a folder that cannot be read or written becomes a StorageError naming the path."""
     try:
-        return _sync(settings, corpus_dir, progress, force)
+        yield
     except OSError as exc:
         where = exc.filename or settings.data_dir
         raise StorageError(
@@ -182,16 +184,27 @@ def sync(settings: Settings, corpus_dir: Path | None = None, progress: Progress 
         ) from exc
 
 
+def sync(settings: Settings, corpus_dir: Path | None = None, progress: Progress | None = None,
+         force: bool = False) -> IngestReport:
+    """Bring the index in line with `corpus_dir`; returns what happened, file by file.
+
+    A new version replaces a serving one only when the development questions still find their
+    guides (ingest.gate); `force` switches anyway. A full disk or a folder that cannot be written
+    becomes a StorageError naming the path; the serving version is untouched either way."""
+    with _storage_errors(settings):
+        return _sync(settings, corpus_dir, progress, force)
+
+
 def _sync(settings: Settings, corpus_dir: Path | None, progress: Progress | None, force: bool) -> IngestReport:
     started = time.perf_counter()
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
     notify = progress or (lambda stage, done, total: None)
     with ingest_lock(settings):
-        manifest = current_manifest(settings)
+        serving = read_pointer(settings)
+        manifest = read_manifest(settings, serving)
         todo = plan(corpus_dir, manifest, settings.embedding_model)
         report = IngestReport(files=len(todo.hashes), unchanged_files=len(todo.unchanged))
         report.errors.update(todo.known_failures)
-        serving = read_pointer(settings)
         if serving and not (todo.to_load or todo.removed):
             report.version = serving
             report.seconds = time.perf_counter() - started
@@ -212,19 +225,20 @@ def _sync(settings: Settings, corpus_dir: Path | None, progress: Progress | None
         report.chunks_removed = sum(len(old_files[s]["chunk_ids"]) for s in todo.removed + todo.changed)
         if serving and report.nothing_changed:
             report.version = serving
-            _remember_failures(settings, serving, failed)
+            remember_failures(settings, serving, failed)
             report.seconds = time.perf_counter() - started
             return report
 
-        version = new_version_id()
-        build_version(settings, version, serving, old_files, kept_sources, fresh, todo.hashes, failed, report, notify)
+        new = NewVersion(settings)
+        version = new.id
+        build_version(new, serving, old_files, kept_sources, fresh, todo.hashes, failed, report, notify)
         if serving and not force:
             touched = set(report.added_files + report.updated_files + report.removed_files)
             result = check_refresh(settings, serving, version, touched, settings.eval_dir)
             report.gate = result.to_json() if result is not None else None
             if result is not None and not result.passed:
                 report.refused, report.version = True, serving
-                shutil.rmtree(settings.versions_dir / version, ignore_errors=True)
+                new.discard()
                 prune_versions(settings, settings.keep_versions)
                 report.seconds = time.perf_counter() - started
                 return report
@@ -261,18 +275,8 @@ def load_changed(
     return fresh, failed
 
 
-def _remember_failures(settings: Settings, version: str, failed: dict[str, dict[str, str]]) -> None:
-    path = settings.versions_dir / version / "manifest.json"
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    manifest["failed"] = {**manifest.get("failed", {}), **failed}
-    tmp = path.with_suffix(".tmp")
-    fsync_write(tmp, json.dumps(manifest, ensure_ascii=False, indent=1))
-    os.replace(tmp, path)
-
-
 def build_version(
-    settings: Settings,
-    version: str,
+    new: NewVersion,
     serving: str | None,
     old_files: dict[str, Any],
     kept_sources: set[str],
@@ -282,27 +286,17 @@ def build_version(
     report: IngestReport,
     notify: Progress,
 ) -> None:
-    from assistant.embedding import embedding_function, load_encoder
-    from assistant.store import load_chunks
+    """Fill `new`: unchanged guides keep their stored vectors, new and changed ones are embedded."""
+    from assistant.embedding import load_encoder
 
-    path = settings.versions_dir / version
-    path.mkdir(parents=True)
-    ef = embedding_function(settings.embedding_model)
-    _, collection = create_collection(settings, version)
-
+    settings = new.settings
     kept: list[Chunk] = []
     if serving and kept_sources:
         keep_ids = {cid for s in kept_sources for cid in old_files[s]["chunk_ids"]}
-        kept = [c for c in load_chunks(settings.versions_dir / serving / "chunks.jsonl") if c.id in keep_ids]
-        old = chroma_client(settings, settings.versions_dir / serving).get_collection(
-            collection_name(serving), embedding_function=ef
-        )
-        for start in range(0, len(kept), BATCH):
-            batch = kept[start : start + BATCH]
-            got = old.get(ids=[c.id for c in batch], include=["embeddings"])
-            vectors = dict(zip(got["ids"], got["embeddings"]))
-            add_chunks(collection, batch, [vectors[c.id] for c in batch])
-            notify("copy", start + len(batch), len(kept))
+        kept = [c for c in load_chunks(settings, serving) if c.id in keep_ids]
+        vectors = copy_vectors(settings, serving, [c.id for c in kept])
+        new.add(kept, [vectors[c.id] for c in kept])
+        notify("copy", len(kept), len(kept))
     report.chunks_kept = len(kept)
 
     encoder = load_encoder(settings.embedding_model)
@@ -312,66 +306,13 @@ def build_version(
         notify("embed", start, len(new_chunks))
         batch = new_chunks[start : start + step]
         vectors = encoder.encode_document([c.embed_text for c in batch], batch_size=32, normalize_embeddings=True)
-        add_chunks(collection, batch, list(vectors))
+        new.add(batch, list(vectors))
     notify("embed", len(new_chunks), len(new_chunks))
     report.chunks_added = len(new_chunks)
 
     everything = kept + new_chunks
-    write_derived(path, everything)
+    new.write_derived(everything)
     files = {s: old_files[s] for s in kept_sources}
     files.update({s: {"sha256": hashes[s], "chunk_ids": [c.id for c in chunks]} for s, chunks in fresh.items()})
-    manifest = {
-        "version": version,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "model": settings.embedding_model,
-        "chunks": len(everything),
-        "files": files,
-        "failed": failed,
-    }
-    # Written last: a version folder without a manifest is an unfinished ingest.
-    fsync_write(path / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    new.finish(len(everything), files, failed)
     notify("done", 1, 1)
-
-
-def create_collection(settings: Settings, version: str) -> tuple[Any, Any]:
-    """The Chroma client and the new, empty collection of `version` (cosine, our embedding function)."""
-    from assistant.embedding import embedding_function
-
-    client = chroma_client(settings, settings.versions_dir / version)
-    collection = client.create_collection(
-        collection_name(version),
-        embedding_function=embedding_function(settings.embedding_model),
-        configuration={"hnsw": {"space": "cosine"}},
-    )
-    return client, collection
-
-
-def write_derived(path: Path, chunks: list[Chunk], lap: Callable[[str], None] | None = None) -> None:
-    """Everything a version derives from its chunks: lexical index, word statistics, restorer, chunk list.
-
-    `lap(step)` is called after each step, for the benchmark's timings.
-    """
-    mark = lap or (lambda step: None)
-    texts = [c.embed_text for c in chunks]
-    LexicalIndex.build(texts).save(path / "lexical")
-    mark("lexical")
-    df: Counter[str] = Counter()
-    for text in texts:
-        df.update(content_terms(text))
-    fsync_write(path / "terms.json", json.dumps({"chunks": len(chunks), "df": df}, ensure_ascii=False))
-    mark("terms")
-    fsync_write(path / "restore.json", json.dumps(Restorer.build(texts).to_json(), ensure_ascii=False))
-    mark("restore")
-    fsync_write(path / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
-
-
-def add_chunks(collection: Any, chunks: list[Chunk], vectors: Any) -> None:
-    """Add chunks with their vectors, in batches Chroma accepts."""
-    for start in range(0, len(chunks), BATCH):
-        part = chunks[start : start + BATCH]
-        collection.add(
-            ids=[c.id for c in part],
-            documents=[c.text for c in part],
-            metadatas=[c.metadata() for c in part],
-            embeddings=vectors[start : start + BATCH],
-        )

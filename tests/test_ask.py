@@ -65,11 +65,10 @@ def repeated_sentences(answer: str) -> list[str]:
 @pytest.fixture(scope="module")
 def chunk_texts(bundled_index: Path) -> set[str]:
     from assistant.settings import Settings
-    from assistant.store import read_pointer
+    from assistant.store import load_chunks, read_pointer
 
     settings = Settings(data_dir=bundled_index)
-    path = settings.versions_dir / read_pointer(settings) / "chunks.jsonl"
-    return {json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()}
+    return {c.text for c in load_chunks(settings, read_pointer(settings))}
 
 
 def test_acceptance_questions_from_the_foundation_issue(bundled_index, chunk_texts):

@@ -35,7 +35,7 @@ def staff_server(tmp_path):  # type: ignore[no-untyped-def]
     corpus = copy_guides(tmp_path / "corpus", SMALL)
     data = tmp_path / "data"
     sync(Settings(data_dir=data, corpus_dir=corpus))
-    log = data / "logs" / "questions.jsonl"
+    log = Settings(data_dir=data).question_log_path
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "w", encoding="utf-8") as fh:
         for time, question, status in QUESTIONS:

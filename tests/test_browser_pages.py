@@ -199,13 +199,13 @@ def test_staff_upload_preview_ingest_then_residents_get_answers_and_gaps_show(st
 
 
 def step_card_url(data_dir, guide: str) -> str:  # type: ignore[no-untyped-def]
-    import json
+    from assistant.settings import Settings
+    from assistant.store import load_chunks, read_pointer
 
-    version = (data_dir / "CURRENT").read_text().strip()
-    with open(data_dir / "versions" / version / "chunks.jsonl", encoding="utf-8") as fh:
-        chunks = [json.loads(line) for line in fh]
-    chunk = next(c for c in chunks if c["source"].endswith(guide) and "\n1. " in "\n" + c["text"])
-    return f"/the-buoc?chunk={chunk['id']}"
+    settings = Settings(data_dir=data_dir)
+    chunks = load_chunks(settings, read_pointer(settings))
+    chunk = next(c for c in chunks if c.source.endswith(guide) and "\n1. " in "\n" + c.text)
+    return f"/the-buoc?chunk={chunk.id}"
 
 
 FAKE_VOICE = """

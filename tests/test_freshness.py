@@ -34,7 +34,7 @@ def write_guide(corpus: Path, rel: str, checked: str, extra: str = "") -> None:
 
 
 def write_log(data_dir: Path, entries: list[tuple[dt.datetime, list[str]]]) -> None:
-    path = data_dir / "logs" / "questions.jsonl"
+    path = Settings(data_dir=data_dir).question_log_path
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [json.dumps({"time": when.isoformat(timespec="seconds"), "question": "…", "status": "answered",
                          "sources": sources, "ms": 12.0}, ensure_ascii=False) for when, sources in entries]

@@ -51,7 +51,7 @@ def test_hundred_hostile_questions_get_polite_replies(bundled_assistant):
 def test_question_log_is_json_lines_without_personal_data(bundled_index, tmp_path):
     settings = Settings(data_dir=bundled_index)
     assistant = Assistant.from_settings(settings)
-    log_path = settings.data_dir / "logs" / "questions.jsonl"
+    log_path = settings.question_log_path
     before = log_path.read_text(encoding="utf-8").count("\n") if log_path.exists() else 0
     secrets = ["001203004567", "0912345678", "an.nguyen@gmail.com", "482913", "Abc@12345"]
     assistant.ask("Tôi tên An, CCCD 001203004567, sđt 0912345678, mail an.nguyen@gmail.com, quên mật khẩu VNeID")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from assistant.errors import CorpusError, IngestLockedError
 from assistant.settings import Settings
-from assistant.store import read_pointer
+from assistant.store import load_chunks, read_manifest, read_pointer
 from ingest.sync import ingest_lock, sync
+from tests.conftest import copy_guides
 
 
 def settings_for(data_dir: Path, corpus: Path) -> Settings:
@@ -32,17 +32,16 @@ def test_ingest_then_ask_round_trip(small_corpus, data_dir):
 def test_chunks_keep_guide_metadata(small_corpus, data_dir):
     settings = settings_for(data_dir, small_corpus)
     sync(settings)
-    version = settings.versions_dir / read_pointer(settings)
-    chunks = [json.loads(line) for line in (version / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
-    guide = [c for c in chunks if c["source"] == "corpus/vneid/quen-mat-khau.md"]
+    chunks = load_chunks(settings, read_pointer(settings))
+    guide = [c for c in chunks if c.source == "corpus/vneid/quen-mat-khau.md"]
     assert guide, "the guide's chunks are in the index"
     first = guide[0]
-    assert first["title"] == "Lấy lại mật khẩu VNeID khi bị quên và cách đổi mật khẩu"
-    assert first["topic"] == "vneid"
-    assert first["url"].startswith("https://")
-    assert first["checked"] == "2026-11-25"
-    assert {c["section"] for c in guide} >= {"Lưu ý", "Cần hỗ trợ"}
-    assert all(c["summary"] == first["summary"] for c in guide)
+    assert first.title == "Lấy lại mật khẩu VNeID khi bị quên và cách đổi mật khẩu"
+    assert first.topic == "vneid"
+    assert first.url.startswith("https://")
+    assert first.checked == "2026-11-25"
+    assert {c.section for c in guide} >= {"Lưu ý", "Cần hỗ trợ"}
+    assert all(c.summary == first.summary for c in guide)
 
 
 def test_unchanged_corpus_is_not_embedded_again(small_corpus, data_dir):
@@ -63,7 +62,7 @@ def test_changed_guide_is_the_only_one_embedded_again(small_corpus, data_dir):
     report = sync(settings)
     assert report.updated_files == ["corpus/vneid/quen-passcode.md"]
     assert report.added_files == [] and report.removed_files == []
-    per_guide = json.loads((settings.versions_dir / first.version / "manifest.json").read_text())["files"]
+    per_guide = read_manifest(settings, first.version)["files"]
     assert report.chunks_added == len(per_guide["corpus/vneid/quen-passcode.md"]["chunk_ids"]) + 1
     assert report.chunks_kept == first.chunks_added - len(per_guide["corpus/vneid/quen-passcode.md"]["chunk_ids"])
     assert report.version != first.version
@@ -114,3 +113,30 @@ def test_second_ingest_is_refused_while_one_runs(small_corpus, data_dir):
     with ingest_lock(settings):
         with pytest.raises(IngestLockedError, match="đang chạy"):
             sync(settings)
+
+
+def test_preview_is_a_dry_run_of_ingest(small_corpus, data_dir):
+    """The admin page's preview loads with ingest's own limits and duplicate check, so what it promises is what
+    ingest then does."""
+    from ingest.report import as_markdown, preview_lines
+    from ingest.sync import preview
+
+    settings = Settings(data_dir=data_dir, corpus_dir=small_corpus, max_file_mb=0.05)
+    sync(settings)
+    (small_corpus / "vneid/ban-sao.md").write_bytes((small_corpus / "vneid/quen-passcode.md").read_bytes())
+    guide = (small_corpus / "vneid/quen-mat-khau.md").read_text(encoding="utf-8")
+    (small_corpus / "vneid/qua-lon.md").write_text(guide + "\n" + "Một dòng rất dài. " * 4000, encoding="utf-8")
+    copy_guides(small_corpus, ["vneid/thong-bao-luu-tru.md"])
+    (small_corpus / "thanh-toan/chuyen-khoan-vietqr.md").unlink()
+
+    planned = preview(settings)
+    assert list(planned.added) == ["corpus/vneid/thong-bao-luu-tru.md"]
+    assert set(planned.errors) == {"corpus/vneid/ban-sao.md", "corpus/vneid/qua-lon.md"}
+    assert list(planned.removed) == ["corpus/thanh-toan/chuyen-khoan-vietqr.md"]
+    shown = as_markdown(preview_lines(planned))
+    assert "thong-bao-luu-tru.md: thêm mới" in shown and "trùng nội dung" in shown and "sẽ bỏ qua" in shown
+
+    report = sync(settings)
+    assert report.added_files == list(planned.added) and report.chunks_added == sum(planned.added.values())
+    assert report.removed_files == list(planned.removed) and report.chunks_removed == sum(planned.removed.values())
+    assert report.errors == planned.errors

@@ -33,7 +33,7 @@ class RecordingChatModel(BaseChatModel):
 
 def test_no_phone_id_email_or_code_reaches_the_backend_or_the_log(bundled_assistant, tmp_path):
     model = RecordingChatModel()
-    log = QuestionLog(tmp_path / "logs")
+    log = QuestionLog(tmp_path / "logs" / "questions.jsonl")
     assistant = Assistant(bundled_assistant.settings, bundled_assistant.retriever, log, GenerativeComposer(model),
                           bundled_assistant.intent)
     question = ("Tôi quên mật khẩu VNeID, số điện thoại 0912 345 678, căn cước 001203004005, "

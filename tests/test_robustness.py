@@ -13,7 +13,7 @@ import pytest
 
 from assistant.errors import StorageError, StoreUnavailableError
 from assistant.settings import Settings
-from assistant.store import read_pointer
+from assistant.store import CHROMA, COLLECTION_PREFIX, LEXICAL, collection_name, read_pointer
 from ingest.sync import sync
 from tests.browser import ROOT, free_port
 from tests.conftest import copy_guides
@@ -37,7 +37,7 @@ def test_kill_during_ingest_leaves_the_old_version_serving(small_corpus, data_di
     # wait until the new version folder exists, i.e. the ingest is mid-way, then kill it hard
     while time.monotonic() < deadline:
         versions = [p for p in settings.versions_dir.iterdir() if p.name != first.version]
-        if versions and (versions[0] / "chroma").exists():
+        if versions and (versions[0] / CHROMA).exists():
             break
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
@@ -83,7 +83,7 @@ def test_running_assistant_picks_up_a_new_version_without_restart(small_corpus, 
 def test_corrupt_lexical_index_is_rebuilt_with_a_warning(small_corpus, data_dir, caplog):
     settings = Settings(data_dir=data_dir, corpus_dir=small_corpus)
     report = sync(settings)
-    lexical = settings.versions_dir / report.version / "lexical"
+    lexical = settings.versions_dir / report.version / LEXICAL
     for f in lexical.iterdir():
         f.write_bytes(b"\x00garbage")
     answer = ask(settings, "quen mat khau vneid")
@@ -106,7 +106,7 @@ def test_removed_store_gives_a_clear_error_then_recovers(small_corpus, data_dir,
 
 
 def test_disk_full_during_ingest_keeps_the_previous_version(small_corpus, data_dir, monkeypatch):
-    import ingest.sync as sync_module
+    import assistant.store as store_module
 
     settings = Settings(data_dir=data_dir, corpus_dir=small_corpus)
     first = sync(settings)
@@ -115,7 +115,7 @@ def test_disk_full_during_ingest_keeps_the_previous_version(small_corpus, data_d
     def full(path, text):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sync_module, "fsync_write", full)
+    monkeypatch.setattr(store_module, "fsync_write", full)
     with pytest.raises(StorageError, match="No space left on device.*dung lượng đĩa.*vẫn phục vụ"):
         sync(settings)
     monkeypatch.undo()
@@ -167,7 +167,7 @@ def test_server_mode_ingests_and_answers_through_a_chroma_server(chroma_server, 
     settings = Settings(data_dir=data_dir, corpus_dir=small_corpus, chroma_mode="http", chroma_port=port)
     report = sync(settings)
     assert report.chunks_added > 0
-    assert not (settings.versions_dir / report.version / "chroma").exists(), "vectors live on the server"
+    assert not (settings.versions_dir / report.version / CHROMA).exists(), "vectors live on the server"
     answer = ask(settings, "Làm sao để kích hoạt tài khoản VNeID?")
     assert answer.citations[0].source.endswith("kich-hoat-tai-khoan.md")
 
@@ -198,3 +198,18 @@ def test_serving_survives_a_chroma_server_outage(tmp_path, small_corpus, data_di
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_chroma_server_keeps_only_the_collections_of_kept_versions(chroma_server, small_corpus, data_dir):
+    import chromadb
+
+    port, _ = chroma_server
+    settings = Settings(data_dir=data_dir, corpus_dir=small_corpus, chroma_mode="http", chroma_port=port)
+    sync(settings)
+    for guide in ("vneid/thong-bao-luu-tru.md", "thanh-toan/chuyen-nham-tai-khoan.md"):
+        copy_guides(small_corpus, [guide])
+        sync(settings)
+    names = sorted(c.name for c in chromadb.HttpClient(host="127.0.0.1", port=port).list_collections())
+    assert len(names) == settings.keep_versions, names
+    assert collection_name(read_pointer(settings)) in names
+    assert sorted(p.name for p in settings.versions_dir.iterdir()) == [n.removeprefix(COLLECTION_PREFIX) for n in names]

@@ -56,7 +56,7 @@ def remove_guide(settings: Settings, source: str) -> str:
     path = (settings.corpus_dir / relative).resolve()
     if settings.corpus_dir.resolve() not in path.parents or not path.is_file():
         raise CorpusError(f"Không tìm thấy hướng dẫn '{source}'")
-    trash = settings.data_dir / "trash" / dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    trash = settings.trash_dir / dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     trash.mkdir(parents=True, exist_ok=True)
     shutil.move(str(path), trash / path.name)
     sidecar = Path(str(path) + ".meta.yml")
@@ -74,51 +74,18 @@ def list_guides(settings: Settings) -> list[str]:
         return []
 
 
-def preview(settings: Settings) -> str:
-    """What the next ingest would do, file by file, with chunk counts."""
-    from ingest.loaders import load
-    from ingest.splitter import split
-    from ingest.sync import current_manifest, plan
+def preview_markdown(settings: Settings) -> str:
+    """What the next ingest would do, file by file: a dry run of ingest itself (ingest.sync.preview)."""
+    from ingest.report import as_markdown, preview_lines
+    from ingest.sync import preview
 
-    manifest = current_manifest(settings)
-    todo = plan(settings.corpus_dir, manifest, settings.embedding_model)
-    rows = []
-    for source in todo.to_load:
-        kind = "thêm mới" if source in todo.new else "cập nhật"
-        try:
-            count = len(split(load(todo.paths[source], source), settings.chunk_size))
-            rows.append(f"| {html.escape(source)} | {kind} | {count} đoạn |")
-        except CorpusError as exc:
-            rows.append(f"| {html.escape(source)} | lỗi, sẽ bỏ qua | {html.escape(str(exc))} |")
-    for source in todo.removed:
-        rows.append(f"| {html.escape(source)} | xoá | {len(manifest['files'][source]['chunk_ids'])} đoạn |")
-    for source, reason in todo.known_failures.items():
-        rows.append(f"| {html.escape(source)} | lỗi (đã biết) | {html.escape(reason)} |")
-    if not rows:
-        return f"**Không có thay đổi.** {len(todo.unchanged)} hướng dẫn giữ nguyên."
-    return (f"**Sẽ thay đổi {len(todo.to_load) + len(todo.removed)} tệp** (giữ nguyên {len(todo.unchanged)}):\n\n"
-            "| tệp | việc | chi tiết |\n|---|---|---|\n" + "\n".join(rows))
+    return as_markdown(preview_lines(preview(settings)))
 
 
 def report_markdown(report: Any) -> str:
-    lines = [
-        "**Đã nạp xong.**" if not report.nothing_changed else "**Không có gì thay đổi** (nothing changed).",
-        f"- Tệp: thêm {len(report.added_files)}, cập nhật {len(report.updated_files)}, xoá {len(report.removed_files)},"
-        f" giữ nguyên {report.unchanged_files}",
-        f"- Đoạn: thêm {report.chunks_added}, xoá {report.chunks_removed}, giữ nguyên {report.chunks_kept}",
-        f"- Phiên bản chỉ mục: {report.version} ({report.seconds:.1f} s)",
-    ]
-    if report.gate:
-        g = report.gate
-        lines.append(f"- Phép thử trước khi chuyển: {g['questions']} câu, hit@3 {g['before']:.3f} → {g['after']:.3f}")
-    if report.refused:
-        lines.append("\n**Chỉ mục mới làm câu trả lời kém đi nên chưa được dùng; phiên bản cũ vẫn phục vụ.** "
-                     "Các câu hỏi không còn tìm ra hướng dẫn của mình:")
-        lines += [f"- {html.escape(q)}" for q in (report.gate or {}).get("broken", [])]
-    if report.errors:
-        lines.append(f"\n**{len(report.errors)} tệp lỗi, đã bỏ qua:**")
-        lines += [f"- {html.escape(reason)}" for reason in report.errors.values()]
-    return "\n".join(lines)
+    from ingest.report import as_markdown, report_lines
+
+    return as_markdown(report_lines(report))
 
 
 REVIEW_HEADERS = ["hướng dẫn", "tiêu đề", "kiểm tra", "chu kỳ (ngày)", "quá hạn (ngày)", "trích trong 30 ngày"]
@@ -164,7 +131,7 @@ def gap_table_html(rows: list[GapRow], title: str, note: str, empty: str) -> str
 def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
     import gradio as gr
 
-    log_path = settings.data_dir / "logs" / "questions.jsonl"
+    log_path = settings.question_log_path
 
     def upload(files: list[str] | None, topic: str, title: str, url: str, source: str, checked: str) -> tuple[Any, ...]:
         if not files:
@@ -188,17 +155,16 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
 
     def show_preview() -> str:
         try:
-            return preview(settings)
+            return preview_markdown(settings)
         except AssistantError as exc:
             return f"Không xem trước được: {html.escape(str(exc))}"
 
     def run_ingest(progress: Any = gr.Progress()) -> str:
+        from ingest.report import STAGES
         from ingest.sync import sync
 
-        labels = {"load": "Đọc tệp", "copy": "Giữ đoạn cũ", "embed": "Tạo vector", "done": "Xong"}
-
         def notify(stage: str, done: int, total: int) -> None:
-            progress((done, max(total, 1)), desc=labels.get(stage, stage))
+            progress((done, max(total, 1)), desc=STAGES.get(stage, stage))
 
         try:
             return report_markdown(sync(settings, settings.corpus_dir, notify))
@@ -207,7 +173,7 @@ def build_admin_page(settings: Settings, feedback: FeedbackStore) -> Any:
 
     def gaps() -> tuple[Any, ...]:
         report = gap_sections(read_log(log_path), feedback.all())
-        csv_path = settings.data_dir / "exports" / "bao-cao-cau-hoi-chua-tra-loi.csv"
+        csv_path = settings.exports_dir / "bao-cao-cau-hoi-chua-tra-loi.csv"
         csv_path.parent.mkdir(parents=True, exist_ok=True)
         # full text, junk last; written aside then renamed: page load and tab select may both be writing it
         partial = csv_path.with_name(f"{csv_path.name}.{uuid.uuid4().hex}.tmp")

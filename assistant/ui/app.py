@@ -159,7 +159,7 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
     from assistant.ui.resident import build_resident_page
 
     assistant = assistant or Assistant.from_settings(settings)
-    feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    feedback = FeedbackStore(settings.feedback_path)
     app = FastAPI(title="Trợ lý số", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/healthz")
@@ -205,7 +205,7 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
             return JSONResponse({"detail": "Bạn bấm nghe quá nhiều lần; hãy thử lại sau ít phút."}, status_code=429,
                                 headers={"Retry-After": str(verdict.retry_after)})
         try:
-            path = synthesize(body.text, settings.data_dir / "cache" / "speech")
+            path = synthesize(body.text, settings.speech_cache_dir)
         except ValueError as exc:
             return JSONResponse({"detail": str(exc)}, status_code=400)
         except SpeechUnavailable as exc:

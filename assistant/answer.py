@@ -23,12 +23,21 @@ import numpy as np
 
 from assistant.entities import has_entity
 from assistant.freshness import is_stale
+from assistant.guide_format import (
+    BULLET,
+    LIST_MARK,
+    PAYMENT_TOPIC,
+    SAFETY_TOPIC,
+    bullets_in,
+    is_help,
+    is_notes,
+    is_summary,
+    steps_in,
+)
 from assistant.models import Answer, Chunk, Citation, Passage
-from assistant.reply import LIST_MARK, Reply
+from assistant.reply import Reply
 from assistant.textnorm import content_terms, fold, term_coverage
 
-_STEP = re.compile(r"^\s*(\d{1,2})[.)]\s+(.+)$")
-_BULLET = re.compile(r"^\s*[-*•]\s+(.+)$")
 _SCAM_TOPICS = re.compile(
     r"\b(chuyen khoan|chuyen tien|chuyen nham|nap tien|vi dien tu|link|duong link|duong dan|goi dien|cuoc goi|"
     r"tin nhan|otp|qr|lua dao|gia danh|mao danh|transfer|scam|call)\b"
@@ -72,14 +81,6 @@ class Labels:
         return cls("Các bước:", "Lưu ý:", "Cảnh báo:", "Xem thêm:", "")
 
 
-def steps_in(text: str) -> list[str]:
-    return [m.group(2).strip() for line in text.splitlines() if (m := _STEP.match(line))]
-
-
-def bullets_in(text: str) -> list[str]:
-    return [m.group(1).strip() for line in text.splitlines() if (m := _BULLET.match(line))]
-
-
 def sentences_in(text: str) -> list[str]:
     """The passage's sentences, list items kept whole (a bullet is one unit, never cut)."""
     units: list[str] = []
@@ -87,7 +88,7 @@ def sentences_in(text: str) -> list[str]:
         line = LIST_MARK.sub("", line).strip()
         if not line:
             continue
-        if _BULLET.match(line) or len(line) < 220:
+        if BULLET.match(line) or len(line) < 220:
             units.append(line)
             continue
         units += [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ\"“(])", line) if s.strip()]
@@ -115,7 +116,7 @@ def _lead_units(chunk: Chunk) -> list[str]:
 
 
 def needs_scam_warning(question: str, chunk: Chunk) -> bool:
-    return bool(_SCAM_TOPICS.search(fold(question))) or chunk.topic == "thanh-toan"
+    return bool(_SCAM_TOPICS.search(fold(question))) or chunk.topic == PAYMENT_TOPIC
 
 
 class Composer:
@@ -244,7 +245,7 @@ class Composer:
             # Every section of the guide may hold the fact; those search ranked high are preferred.
             rank = {p.chunk.id: i for i, p in enumerate(p for p in passages if p.chunk.source == main.source)}
             rank[main.id] = 0
-            candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not fold(c.section).startswith("can ho tro")]
+            candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
             lead = self.lead_sentences(terms, kind, candidates, vector)
             if lead and _UNCONFIRMED.search(fold(lead[0][0])):
                 return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
@@ -257,10 +258,10 @@ class Composer:
             # section search chose has no steps of its own (the steps stay the body of a how-to).
             rank = {p.chunk.id: i for i, p in enumerate(p for p in passages if p.chunk.source == main.source)}
             rank[main.id] = 0
-            candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not fold(c.section).startswith("can ho tro")]
+            candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
             best = self.lead_sentences(terms, kind, candidates, vector)[:1]
             summary = fold(main.summary) if main.summary else ""
-            if (best and fold(best[0][0]) != summary and not fold(best[0][1].section).startswith("tom tat")
+            if (best and fold(best[0][0]) != summary and not is_summary(best[0][1].section)
                     and (steps_in(best[0][1].text) or not steps_in(main.text))):
                 lead = best
                 if steps_in(best[0][1].text):
@@ -296,9 +297,9 @@ class Composer:
                 n = cite(body_chunk)
                 reply.block([f"**{body_chunk.section}** [{n}]"] + [f"- {u}" for u in kept])
 
-        body_is_notes = fold(body_chunk.section).startswith("luu y")  # then its bullets are the notes
+        body_is_notes = is_notes(body_chunk.section)  # then its bullets are the notes
         notes_chunk = None if body_is_notes else next(
-            (c for c in guide if fold(c.section).startswith("luu y") and c.id != body_chunk.id), None)
+            (c for c in guide if is_notes(c.section) and c.id != body_chunk.id), None)
         if notes_chunk is not None:
             relevant = [b for b in bullets_in(notes_chunk.text) if self.overlap(terms, b) >= 0.2]
             relevant.sort(key=lambda b: -self.overlap(terms, b))
@@ -307,7 +308,7 @@ class Composer:
                 n = cite(notes_chunk)
                 reply.block([f"{labels.notes} [{n}]"] + [f"- {b}" for b in notes])
 
-        if (self.warning_chunk is not None and main.topic != "an-toan" and needs_scam_warning(question, main)
+        if (self.warning_chunk is not None and main.topic != SAFETY_TOPIC and needs_scam_warning(question, main)
                 and not reply.mentions(_SECRET_WARNING)):
             warning = next(iter(bullets_in(self.warning_chunk.text)), "") or self.warning_chunk.summary
             if warning and reply.fresh([warning], 10_000):

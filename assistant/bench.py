@@ -26,6 +26,7 @@ from typing import Any, TypedDict
 import numpy as np
 
 from assistant.errors import AssistantError
+from assistant.guide_format import TOPICS
 from assistant.models import Chunk
 from assistant.settings import Settings
 
@@ -34,7 +35,6 @@ POOL = 1_000  # chunks embedded for real
 NOISE = 0.01  # per-dimension noise on reused vectors: cosine to the pool vector ≈ 0.98
 SEED = 42
 PER_GUIDE = 8  # synthetic chunks per synthetic guide
-TOPICS = ("vneid", "dichvucong", "thanh-toan", "an-toan", "phong-trao")
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions"
 COLD_QUESTION = "Làm sao để kích hoạt tài khoản VNeID?"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.guide_format import SAFETY_TOPIC
 from assistant.textnorm import fold
 
 MODES = ("dense", "lexical", "hybrid")
@@ -192,7 +193,7 @@ def run(assistant: Any, cases: list[Case], answer_cases: list[AnswerCase] | None
             if answer.status == "refused":
                 miss = "refused"
         elif case.category == "scam":
-            ok = answer.status == "answered" and cited.split("/")[-2:-1] == ["an-toan"]
+            ok = answer.status == "answered" and cited.split("/")[-2:-1] == [SAFETY_TOPIC]
             outcome["scam_cites_an_toan_first"].append(ok)
             miss = None if ok else f"{answer.status}, cites {cited or 'nothing'}"
         if miss:

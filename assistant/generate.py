@@ -22,6 +22,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from assistant.errors import AssistantError
+from assistant.guide_format import LIST_MARK, STEP
 from assistant.models import Answer, Citation, Passage
 from assistant.question import question_kind
 from assistant.settings import Settings
@@ -35,8 +36,6 @@ INSTALL_HINT = "hãy chạy `pip install 'tro-ly-so[llm]'`"
 
 _MARK = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
 _END = re.compile(r"[.!?…]+(?:\s*\[[\d\s,;]+\])*(?=\s|$)")
-_LIST = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•+])\s+")
-_STEP = re.compile(r"^\s*\d{1,2}[.)]\s+")
 _NUMBER = re.compile(r"\d(?:[\d.,]*\d)?")
 # Words an answer adds around the facts ("bạn cần…", "sau đó…"); they prove nothing either way.
 _COMMON = frozenset(
@@ -201,7 +200,7 @@ def sentences_in(text: str) -> list[str]:
     found: list[str] = []
     for raw in text.splitlines():
         raw = raw.replace("**", "").replace("__", "").replace("`", "")
-        line = _LIST.sub("", raw).strip()
+        line = LIST_MARK.sub("", raw).strip()
         bare = _MARK.sub("", line).strip()
         heading = (line.startswith("#") or bare.endswith(":")) and len(bare.split()) <= 6
         if not bare or (heading and line == raw.strip() and not re.search(r"\d", bare)):
@@ -320,7 +319,7 @@ class GenerativeComposer:
                      chunk_id=p.chunk.id)
             for n, p in enumerate(passages, 1) if n in renumber
         ]
-        step_lines = [line[m.end():] for line in text.splitlines() if (m := _STEP.match(line))]
+        step_lines = [m.group(2) for line in text.splitlines() if (m := STEP.match(line))]
         # Follow-ups ("bước 3 là gì?") cite [1]: keep the steps only when they all come from it.
         from_first = all(set(_MARK.findall(line)) <= {"1"} for line in step_lines)
         steps = [re.sub(r"\s*" + _MARK.pattern, "", line).strip() for line in step_lines] if from_first else []

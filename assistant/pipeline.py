@@ -11,6 +11,7 @@ from assistant.answer import Composer
 from assistant.answerability import Answerability
 from assistant.conversation import Exchange, condense, step_reference
 from assistant.generate import GenerativeComposer, chat_model_from_settings
+from assistant.guide_format import SAFETY_TOPIC
 from assistant.intent import IntentGuard
 from assistant.logs import QuestionLog
 from assistant.models import Answer, Chunk
@@ -25,7 +26,6 @@ from assistant.store import IndexVersion, StoreHandle
 MISSING_VI = {"amount": "số tiền (phí, lệ phí, hạn mức)", "time": "thời hạn hay thời gian", "place": "nơi làm",
               "who": "người hay cơ quan"}
 MISSING_EN = {"amount": "amount (fee or limit)", "time": "time limit or duration", "place": "place", "who": "person or office"}
-SAFETY_TOPIC = "an-toan"
 # Question kinds whose missing fact makes an answer partial: a fee or a deadline nobody wrote down.
 PARTIAL_KINDS = ("amount", "time")
 # Below this similarity the nearest guide is not about the subject at all: a plain "not covered".
@@ -93,7 +93,7 @@ class Assistant:
     def _warning_chunk(self, version: IndexVersion) -> Chunk | None:
         """The scam-safety passage that best states 'never give your OTP or password'."""
         scores = version.lexical.scores("không cung cấp mã OTP mật khẩu cho bất kỳ ai lừa đảo")
-        candidates = [i for i, c in enumerate(version.chunks) if c.topic == "an-toan"]
+        candidates = [i for i, c in enumerate(version.chunks) if c.topic == SAFETY_TOPIC]
         if not candidates:
             return None
         return version.chunks[max(candidates, key=lambda i: scores[i])]

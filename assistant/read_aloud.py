@@ -71,7 +71,7 @@ SCRIPT = r"""
       .filter(line => line && !/^(Các bước|Lưu ý|Xem thêm)\s*:?$/.test(line))
       .map(line => line.replace(/^(\d{1,2})[.)]\s+/, 'Bước $1. '));
   };
-  // "Đọc lại bước này": a button on each numbered step of the answers on the resident and counter pages.
+  // A re-read button on each numbered step of the answers on the resident and counter pages.
   // Gradio re-renders answers as they stream, so an observer puts the buttons back on new lists.
   const STEP_LISTS = '#chat .message-row.bot-row ol, #counter-answer ol';
   const stepText = (item) => {

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.guide_format import LIST_MARK
 from assistant.models import Chunk
 from assistant.textnorm import fold
-
-LIST_MARK = re.compile(r"^\s*(\d{1,2}[.)]|[-*•])\s+")
 
 
 def _key(sentence: str) -> str:

@@ -18,6 +18,8 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from assistant.guide_format import BULLET, STEP
+
 ESPEAK = "espeak-ng"  # the binary; Debian package of the same name
 VOICE = "vi"  # Northern Vietnamese; espeak-ng also has vi-vn-x-central and vi-vn-x-south
 TIMEOUT = 30  # seconds; 1,500 characters take well under one
@@ -214,8 +216,7 @@ _DOMAIN = re.compile(r"(?<![\w@.])(?:[a-z0-9-]+\.)+(?:vn|com|net|org|gov)(?!\w|\
 _CITATION = re.compile(r"\s*\[\d+(?:\s*[,;–-]\s*\d+)*\]")  # [1], [1, 2], [1–3]
 _RANGE = re.compile(r"(?<![\d.,-])(\d[\d.,]*(?:h\d{0,2}|%)?)\s*[–-]\s*(?=\d)(?!\d\d-\d\d(?!\d))")  # not 2026-11-25
 _HEADING = re.compile(r"^#{1,6}\s+")
-_BULLET = re.compile(r"^(?:[-*+•]|>)\s+")
-_STEP = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
+_QUOTE = re.compile(r"^>\s+")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|`")
 _RULE = re.compile(r"^(?:[-*_]\s*){3,}$|^\|?[\s:|-]+\|[\s:|-]*$")  # --- and Markdown table rules
 
@@ -252,8 +253,11 @@ def _spoken_line(line: str) -> str:
     line = line.strip()
     if not line or _RULE.match(line):
         return ""
-    line = _BULLET.sub("", _HEADING.sub("", line))
-    line = _STEP.sub(lambda m: f"Bước {m.group(1)}. ", line)
+    line = _QUOTE.sub("", _HEADING.sub("", line))
+    if step := STEP.match(line):
+        line = f"Bước {step.group(1)}. {step.group(2)}"
+    elif bullet := BULLET.match(line):
+        line = bullet.group(1)
     line = _EMPHASIS.sub("", line).replace("|", ",").strip(" ,")
     if line and not re.search(r"[.!?:;]$", line):
         line += "."

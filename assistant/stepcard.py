@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answer import bullets_in, steps_in
+from assistant.guide_format import bullets_in, steps_in
 from assistant.models import Chunk
 from assistant.read_aloud import SCRIPT, parts_script
 

@@ -19,15 +19,12 @@ from typing import Any, TypeGuard
 from urllib.parse import urlparse
 
 from assistant.errors import CorpusError
-from ingest.loaders import TOPICS, Document, load, supported
+from assistant.guide_format import REQUIRED_SECTIONS, REVIEW_EVERY, STEP, TOPICS
+from ingest.loaders import Document, load, supported
 
 REQUIRED_FIELDS = ("title", "topic", "source_url", "source_name", "checked")
 AUDIENCES = {"nguoi-dan", "dai-su-so", "ca-hai"}
-REQUIRED_SECTIONS = ("Lưu ý", "Cần hỗ trợ")
 ALLOWED_PHONES = {"1900 0368", "113"}
-# Days between two checks of a guide, unless its front matter sets `review_every`: scams and fees
-# change fast, procedures less so, the movement's own pages slowly.
-REVIEW_EVERY = {"an-toan": 90, "thanh-toan": 90, "vneid": 180, "dichvucong": 180, "phong-trao": 365}
 TEXT_FORMATS = (".md", ".markdown", ".txt", ".html", ".htm")  # stored as text: UTF-8 and NFC apply
 
 RULES = {  # rule id → what it guards, for people reading a finding
@@ -68,7 +65,6 @@ def valid_period(value: object) -> TypeGuard[int]:
 # --- Markdown structure ---------------------------------------------------------------------
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_NUMBERED = re.compile(r"^(\d+)[.)]\s+\S")
 
 
 def sections(body: str) -> list[tuple[int, str, list[str]]]:
@@ -107,7 +103,7 @@ def step_lists(lines: list[str]) -> list[list[int]]:
     lists: list[list[int]] = []
     current: list[int] | None = None
     for line in lines:
-        if m := _NUMBERED.match(line):
+        if (m := STEP.match(line)) and not line[:1].isspace():  # an indented number is a nested list
             if current is None:
                 current = []
                 lists.append(current)

@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import CorpusError
+from assistant.guide_format import LIST_MARK, TOPICS
 from assistant.textnorm import nfc
 
-TOPICS = ("vneid", "dichvucong", "thanh-toan", "an-toan", "phong-trao")
 REQUIRED = ("title", "topic", "source_url", "source_name", "checked")
 MB = 1 << 20
 SIDECAR = ".meta.yml"  # metadata for formats without front matter: "huong-dan.pdf.meta.yml"
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]{2,}$", re.IGNORECASE)
 _HEADING_LINE = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t]*$", re.MULTILINE)
-_LIST_LINE = re.compile(r"^\s*(?:-|\d+\.) ")
 _CONTROL_BYTES = frozenset([*range(9), 11, *range(14, 32), 127])
 _VIETNAMESE_LETTER = re.compile(r"[à-ãè-êìíò-õùúýăđĩũơưạ-ỹÀ-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯẠ-Ỹ]")
 # Latin-1 signs and letters that Vietnamese never writes next to a letter, but that the old
@@ -108,7 +107,7 @@ def join_blocks(blocks: list[str]) -> str:
     """Blank lines between blocks, except between items of one list."""
     lines: list[str] = []
     for block in blocks:
-        if lines and not (_LIST_LINE.match(block) and _LIST_LINE.match(lines[-1])):
+        if lines and not (LIST_MARK.match(block) and LIST_MARK.match(lines[-1])):
             lines.append("")
         lines.append(block)
     return "\n".join(lines)

@@ -6,12 +6,12 @@ import hashlib
 
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
+from assistant.guide_format import SUMMARY_SECTION
 from assistant.models import Chunk
 from ingest.conventions import review_period
 from ingest.loaders import Document
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
-INTRO_SECTION = "Tóm tắt"
 
 
 def chunk_id(source: str, section: str, text: str) -> str:
@@ -38,7 +38,7 @@ def split(doc: Document, chunk_size: int = 900) -> list[Chunk]:
     seen: set[str] = set()
     for part in by_heading:
         headings = [part.metadata[k] for k in ("h2", "h3") if part.metadata.get(k)]
-        section = " › ".join(headings) if headings else INTRO_SECTION
+        section = " › ".join(headings) if headings else SUMMARY_SECTION
         for piece in by_size.split_text(part.page_content):
             text = piece.strip()
             if not text:

@@ -15,8 +15,9 @@ import yaml
 from assistant.errors import AssistantError, CorpusError
 from assistant.feedback import FeedbackStore
 from assistant.gaps import DISPLAY_LIMIT, GapRow, display_rows, figures, gap_sections, read_log, to_csv
+from assistant.guide_format import TOPICS
 from assistant.settings import Settings
-from ingest.loaders import LOADERS, TOPICS
+from ingest.loaders import LOADERS
 
 UPLOADABLE = tuple(LOADERS)  # every format ingestion reads
 _SAFE_NAME = re.compile(r"[^a-z0-9._-]+")

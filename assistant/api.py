@@ -219,7 +219,7 @@ def build_api(settings: Settings, assistant: Any, conversations: ConversationSto
     @api.get("/guides", response_model=list[GuideOut], responses={503: ERRORS[503]}, summary="Danh sách hướng dẫn")
     def guides() -> list[dict[str, str]]:
         try:
-            version = assistant.retriever.store.current()
+            version = assistant.version()
         except AssistantError as exc:
             raise HTTPException(503, str(exc)) from None
         seen: dict[str, dict[str, str]] = {}
@@ -231,7 +231,7 @@ def build_api(settings: Settings, assistant: Any, conversations: ConversationSto
     @api.get("/healthz", response_model=Health, summary="Tình trạng máy chủ")
     def healthz() -> JSONResponse:
         try:
-            version = assistant.retriever.store.current()
+            version = assistant.version()
         except AssistantError as exc:
             return JSONResponse({"ok": False, "error": str(exc), "worker": os.getpid()}, status_code=503)
         return JSONResponse({"ok": True, "version": version.id, "chunks": len(version.chunks), "worker": os.getpid(),

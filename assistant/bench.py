@@ -28,6 +28,7 @@ import numpy as np
 from assistant.errors import AssistantError
 from assistant.guide_format import TOPICS
 from assistant.models import Chunk
+from assistant.retrieval import STAGES
 from assistant.settings import Settings
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
@@ -172,21 +173,6 @@ def du_mb(path: Path) -> float:
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
 
 
-STAGES = {"restore": "restore", "embed": "embed", "dense": "dense_ranking", "lexical": "lexical_ranking",
-          "similarities": "_similarities"}
-
-
-def _timed(spent: dict[str, float], name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            spent[name] += time.perf_counter() - started
-
-    return timed
-
-
 class Measured(TypedDict):
     """What `measure` returns: (p50, p95, p99) latencies in milliseconds, and the answered count."""
 
@@ -212,24 +198,13 @@ def measure(settings: Settings, questions: list[str]) -> Measured:
         version.collection.query(query_embeddings=[vector.tolist()], n_results=min(30, len(version.chunks)),
                                  include=["distances"])
         floor.append(time.perf_counter() - started)
-    # Stage timings: the search's own steps, wrapped on these instances only (retrieval.py is unchanged).
-    spent = dict.fromkeys(STAGES, 0.0)
-    owners = {name: version.restorer if name == "restore" else retriever for name in STAGES}
-    for name, method in STAGES.items():
-        setattr(owners[name], method, _timed(spent, name, getattr(owners[name], method)))
-    stages: dict[str, list[float]] = {name: [] for name in [*STAGES, "rest"]}
-    try:
-        for q in questions:
-            spent.update(dict.fromkeys(STAGES, 0.0))
-            started = time.perf_counter()
-            retriever.search(q, k=settings.top_k)
-            search.append(time.perf_counter() - started)
-            for name in STAGES:
-                stages[name].append(spent[name])
-            stages["rest"].append(search[-1] - sum(spent.values()))  # fusion, coverage, diversity
-    finally:
-        for name, method in STAGES.items():
-            delattr(owners[name], method)
+    stages: dict[str, list[float]] = {name: [] for name in STAGES}
+    for q in questions:
+        started = time.perf_counter()
+        result = retriever.search(q, k=settings.top_k)
+        search.append(time.perf_counter() - started)
+        for name in STAGES:
+            stages[name].append(result.timings[name])
     for q in questions:  # warm answers: each guide's sentences embedded once, as a running server has them
         assistant.ask(q)
     answered = 0

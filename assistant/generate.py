@@ -26,6 +26,7 @@ from assistant.guide_format import LIST_MARK, STEP
 from assistant.models import Answer, Citation, Passage
 from assistant.question import question_kind
 from assistant.settings import Settings
+from assistant.streams import final
 from assistant.textnorm import content_terms, fold
 
 log = logging.getLogger(__name__)
@@ -267,12 +268,7 @@ class GenerativeComposer:
 
     def answer(self, question: str, passages: list[Passage], lang: str,
                fallback: Callable[[], Answer]) -> Answer:
-        stream = self.stream(question, passages, lang, fallback)
-        while True:
-            try:
-                next(stream)
-            except StopIteration as done:
-                return cast(Answer, done.value)
+        return final(self.stream(question, passages, lang, fallback))
 
     def stream(self, question: str, passages: list[Passage], lang: str,
                fallback: Callable[[], Answer]) -> Generator[str, None, Answer]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Generator
-from typing import Any, cast
+from typing import Any
 
 from assistant.answer import Composer
 from assistant.answerability import Answerability
@@ -21,6 +21,7 @@ from assistant.retrieval import Retriever, SearchResult
 from assistant.safety import check
 from assistant.settings import Settings
 from assistant.store import IndexVersion, StoreHandle
+from assistant.streams import final
 
 # What a partial answer says is missing, by question kind (see assistant.question).
 MISSING_VI = {"amount": "số tiền (phí, lệ phí, hạn mức)", "time": "thời hạn hay thời gian", "place": "nơi làm",
@@ -65,6 +66,16 @@ class Assistant:
             settings.embedding_model)
         return cls(settings, retriever, QuestionLog(settings.question_log_path) if log else None, generative, intent)
 
+    def version(self) -> IndexVersion:
+        """The serving index version (re-read when an ingest switches it); NoIndexError when there is none."""
+        return self.retriever.store.current()
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """A passage of the serving version by id (step cards link to one), None when it is gone."""
+        version = self.version()
+        index = version.by_id.get(chunk_id)
+        return None if index is None else version.chunks[index]
+
     def composer(self, version: IndexVersion) -> Composer:
         if self._composer_for is None or self._composer_for[0] != version.id:
             guides: dict[str, list[Chunk]] = {}
@@ -78,7 +89,7 @@ class Assistant:
 
     def warm(self) -> None:
         """Embed every sentence of the serving version's guides, so no resident waits for it."""
-        version = self.retriever.store.current()
+        version = self.version()
         model = "".join(ch if ch.isalnum() else "-" for ch in self.settings.embedding_model)[-40:]
         cache = self.settings.sentence_cache_dir  # one folder per index version
         self.composer(version).warm(cache / version.id / f"{model}.npz")
@@ -100,12 +111,7 @@ class Assistant:
 
     def ask(self, question: Any, history: list[Exchange] | None = None) -> Answer:
         """Answer one question; `history` holds the earlier turns of the same conversation."""
-        replies = self.stream(question, history)
-        while True:
-            try:
-                next(replies)
-            except StopIteration as done:
-                return cast(Answer, done.value)
+        return final(self.stream(question, history))
 
     def stream(self, question: Any, history: list[Exchange] | None = None) -> Generator[str, None, Answer]:
         """Yield the reply as it grows (only a generative backend makes more than one step); return the Answer."""
@@ -137,7 +143,7 @@ class Assistant:
         if not result.passages or not result.covered or self._lacks_fact(result, kind):
             answer = Answer(asked.text, "no_answer", self._no_answer(result, lang, kind))
         else:
-            version = self.retriever.store.current()
+            version = self.version()
 
             def extractive() -> Answer:
                 return self.composer(version).answered(standalone, result.passages, lang, self.settings.top_k, kind,

@@ -7,6 +7,7 @@ a coverage rule decides when the corpus simply does not speak to the question.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,21 @@ from assistant.textnorm import content_terms, detect_language, term_coverage
 
 RRF_K = 60
 CANDIDATES = 30
+# The steps of a search, as SearchResult.timings names them; "rest" is fusion, evidence and diversity.
+STAGES = ("restore", "embed", "dense", "lexical", "similarities", "rest")
+
+
+class _Laps:
+    """Seconds spent in each step of one search."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+        self._last = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        self.spent[step] += now - self._last
+        self._last = now
 
 
 @dataclass
@@ -29,7 +45,7 @@ class SearchResult:
     passages: list[Passage]
     covered: bool
     version: str = ""
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step (STAGES), for `assistant bench`
     features: dict[str, float] = field(default_factory=dict)  # the answerability evidence, for --misses
     probability: float = 0.0  # the answerability model's belief that passages[0] answers the question
     vector: np.ndarray | None = None  # the question's embedding, reused by the intent check
@@ -90,13 +106,16 @@ class Retriever:
                prefer_topic: str | None = None) -> SearchResult:
         """The best passages for `query`; `kind` is what the question asks for (see assistant.question),
         `prefer_topic` a topic whose best passage goes first (scam situations go to the safety guides)."""
+        lap = _Laps()
         version = self.store.current()
         if not version.chunks or not query.strip():
             return SearchResult(query, [], False, version.id)
         lang = detect_language(query)
         if lang == "vi":
             query = version.restorer.restore(query)
+        lap("restore")
         vector = self.embed(query)
+        lap("embed")
         try:
             dense_rank, sims = self.dense_ranking(version, vector, CANDIDATES)
         except Exception as exc:  # the vector store went away: say so, reconnect next time
@@ -104,7 +123,9 @@ class Retriever:
             raise StoreUnavailableError(
                 f"Kho dữ liệu tạm thời không trả lời ({exc.__class__.__name__}). Hãy thử lại sau ít phút."
             ) from exc
+        lap("dense")
         lex_rank, lex_scores = self.lexical_ranking(version, query, CANDIDATES)
+        lap("lexical")
         rankings, weights = {
             "dense": ([dense_rank], [1.0]),
             "lexical": ([lex_rank], [1.0]),
@@ -120,8 +141,10 @@ class Retriever:
         order = order[: max(k, 1) * 3]
         terms = content_terms(query)
         missing = [i for i in order if i not in sims]
+        lap("rest")
         if missing:
             sims.update(self._similarities(version, vector, missing))
+        lap("similarities")
         passages = [
             Passage(
                 chunk=version.chunks[i],
@@ -135,7 +158,9 @@ class Retriever:
         evidence = features(query, lang, kind, passages, version.idf, version.term_df, self.vocabulary(version))
         probability = self.answerability.probability(evidence)
         covered = probability >= self.answerability.threshold
-        return SearchResult(query, diversify(passages, k), covered, version.id, features=evidence,
+        passages = diversify(passages, k)
+        lap("rest")
+        return SearchResult(query, passages, covered, version.id, timings=lap.spent, features=evidence,
                             probability=probability, vector=vector)
 
     def _similarities(self, version: IndexVersion, vector: np.ndarray, indices: list[int]) -> dict[int, float]:

@@ -71,3 +71,17 @@ def test_reused_vectors_stay_unit_length_and_close_to_their_pool_vector() -> Non
 def test_bad_sizes_are_refused_with_an_example() -> None:
     with pytest.raises(AssistantError, match=r"Cỡ kho không hợp lệ: \[0\]\. Ví dụ: --sizes 1000,10000,100000"):
         run_bench([0], Settings(corpus_dir=ROOT / "corpus"), lambda _: None)
+
+
+def test_a_search_reports_the_seconds_of_each_of_its_steps(bundled_assistant) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from assistant.retrieval import STAGES
+
+    started = time.perf_counter()
+    result = bundled_assistant.retriever.search("quen mat khau vneid", k=3)
+    total = time.perf_counter() - started
+    assert set(result.timings) == set(STAGES)
+    assert all(seconds >= 0 for seconds in result.timings.values())
+    assert result.timings["embed"] > 0 and result.timings["dense"] > 0
+    assert sum(result.timings.values()) <= total

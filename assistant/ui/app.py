@@ -165,7 +165,7 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
         try:
-            version = assistant.retriever.store.current()
+            version = assistant.version()
         except AssistantError as exc:
             return {"ok": False, "error": str(exc)}
         return {"ok": True, "version": version.id, "chunks": len(version.chunks)}
@@ -173,9 +173,8 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
     add_api(app, settings, assistant)  # before the pages: Gradio's mount at "/" would take every path
 
     def card_for(chunk: str, note: str) -> StepCard | None:
-        version = assistant.retriever.store.current()
-        index = version.by_id.get(chunk)
-        return None if index is None else StepCard.from_chunk(version.chunks[index], note)
+        found = assistant.chunk(chunk)
+        return None if found is None else StepCard.from_chunk(found, note)
 
     missing = ("<!doctype html><meta charset='utf-8'><p>Không tìm thấy hướng dẫn này — có thể hướng dẫn vừa được "
                "cập nhật. Hãy hỏi lại câu hỏi để tạo thẻ mới.</p>")

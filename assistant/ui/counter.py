@@ -12,7 +12,7 @@ from typing import Any
 from assistant.conversation import Exchange
 from assistant.ui.display import contrast_js
 from assistant.ui.render import card_link
-from assistant.ui.resident import answer_turn
+from assistant.ui.turn import answer_turn
 
 
 def card_links(exchange: Exchange | None, note: str) -> str:

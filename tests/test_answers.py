@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import steps_in
+from assistant.guide_format import steps_in
 from assistant.retrieval import diversify, rrf
 
 EVAL = Path(__file__).resolve().parent / "eval" / "questions"

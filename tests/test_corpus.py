@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.guide_format import TOPICS
 from ingest.conventions import (
     RULES,
     Finding,
@@ -23,7 +24,7 @@ from ingest.conventions import (
     secret_requests,
     sentence_boundaries,
 )
-from ingest.loaders import TOPICS, supported
+from ingest.loaders import supported
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import CorpusError
+from assistant.guide_format import SUMMARY_SECTION
 from ingest.loaders import MB, load, supported
-from ingest.splitter import INTRO_SECTION, split
+from ingest.splitter import split
 
 
 def find_dejavu() -> Path | None:
@@ -553,7 +554,7 @@ def test_each_format_splits_into_its_sections(topic_dir, make):
     assert doc.body == SECTIONS_TEXT
     chunks = split(doc)
     assert [(c.section, c.text) for c in chunks] == [
-        (INTRO_SECTION, "Tóm tắt hướng dẫn."),
+        (SUMMARY_SECTION, "Tóm tắt hướng dẫn."),
         ("Các bước", "1. Mở VNeID.\n2. Đăng nhập."),
         ("Lưu ý", "Không chia sẻ OTP."),
     ]
@@ -563,4 +564,4 @@ def test_each_format_splits_into_its_sections(topic_dir, make):
 def test_pdf_without_headings_splits_into_one_intro_section(topic_dir):
     path = with_sidecar(write_pdf(topic_dir / "g.pdf", PDF_LINES))
     chunks = split(load(path, source_of(path)))
-    assert [(c.section, c.text) for c in chunks] == [(INTRO_SECTION, "\n".join(PDF_LINES))]
+    assert [(c.section, c.text) for c in chunks] == [(SUMMARY_SECTION, "\n".join(PDF_LINES))]

@@ -11,7 +11,7 @@ from assistant.question import read_question
 
 
 def first_line_of_top_passage(bundled_assistant, question: str) -> str:
-    from assistant.answer import bullets_in, steps_in
+    from assistant.guide_format import bullets_in, steps_in
     _, result = bundled_assistant.search(read_question(question).text)
     top = result.passages[0].chunk
     return (steps_in(top.text) or bullets_in(top.text) or [top.text.splitlines()[0]])[0]

@@ -31,8 +31,12 @@ browser:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi
 
+# Test files run on parallel workers (one per core, at most 4): the browser tests mostly wait on
+# their servers, and the whole corpus is ingested once for all workers.
+PARALLEL := --numprocesses=auto --maxprocesses=4 --dist=loadfile
+
 test: install browser
-	$(OFFLINE) $(BIN)/python -m pytest
+	$(OFFLINE) $(BIN)/python -m pytest $(PARALLEL)
 
 # The fast lane while working: everything that needs no embedding of a corpus, no server and no browser.
 test-fast: install
@@ -41,7 +45,7 @@ test-fast: install
 check: install browser
 	$(BIN)/ruff check assistant ingest tests benchmarks
 	$(BIN)/mypy
-	$(OFFLINE) $(BIN)/python -m pytest
+	$(OFFLINE) $(BIN)/python -m pytest $(PARALLEL)
 
 eval: install
 	$(OFFLINE) $(BIN)/assistant eval

@@ -23,7 +23,7 @@ class Line:
 
 
 def report_lines(report: IngestReport) -> list[Line]:
-    lines = [Line("Không có gì thay đổi — chỉ mục đã khớp với thư mục hướng dẫn." if report.nothing_changed
+    lines = [Line("Không có gì thay đổi (nothing changed) — chỉ mục đã khớp với thư mục hướng dẫn." if report.nothing_changed
                   else "Đã nạp xong.", heading=True),
              Line(f"Tệp hướng dẫn: {report.files}")]
     if not report.nothing_changed:

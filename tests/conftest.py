@@ -92,14 +92,27 @@ def small_corpus(tmp_path: Path, remembered_passage_vectors: None) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bundled_index(tmp_path_factory: pytest.TempPathFactory, remembered_passage_vectors: None) -> Path:
-    """The whole bundled corpus, ingested once per test session; returns its data folder."""
+def bundled_index(tmp_path_factory: pytest.TempPathFactory, worker_id: str,
+                  remembered_passage_vectors: None) -> Path:
+    """The whole bundled corpus, ingested once per test run; returns its data folder (tests only read it).
+
+    With `make test`'s parallel workers (pytest-xdist) the first worker builds it in the run's shared
+    temporary folder and the others wait for it, so the minute of embedding is spent once."""
+    from filelock import FileLock
+
     from assistant.settings import Settings
     from ingest.sync import sync
 
-    folder = tmp_path_factory.mktemp("bundled") / "data"
-    report = sync(Settings(data_dir=folder, corpus_dir=CORPUS))
-    assert not report.errors, report.errors
+    if worker_id == "master":  # not parallel
+        shared = tmp_path_factory.mktemp("bundled")
+    else:
+        shared = tmp_path_factory.getbasetemp().parent / "bundled"
+        shared.mkdir(exist_ok=True)
+    folder = shared / "data"
+    with FileLock(str(shared / "build.lock")):
+        if not Settings(data_dir=folder).current_pointer.exists():
+            report = sync(Settings(data_dir=folder, corpus_dir=CORPUS))
+            assert not report.errors, report.errors
     return folder
 
 

@@ -140,3 +140,17 @@ def test_preview_is_a_dry_run_of_ingest(small_corpus, data_dir):
     assert report.added_files == list(planned.added) and report.chunks_added == sum(planned.added.values())
     assert report.removed_files == list(planned.removed) and report.chunks_removed == sum(planned.removed.values())
     assert report.errors == planned.errors
+
+
+def test_dry_run_on_the_command_line_changes_nothing(tmp_path, data_dir):
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+    from tests.conftest import SMALL
+
+    corpus = copy_guides(tmp_path / "corpus", SMALL)
+    result = CliRunner().invoke(cli, ["ingest", "--dry-run", "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Sẽ thay đổi {len(SMALL)} tệp")
+    assert "vneid/quen-mat-khau.md: thêm mới" in result.output
+    assert not (data_dir / "versions").exists() and read_pointer(settings_for(data_dir, corpus)) is None

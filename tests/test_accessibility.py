@@ -84,11 +84,13 @@ def summary(path: str, width: int, violations: list[dict[str, Any]], incomplete:
     return "\n".join(lines)
 
 
-# What axe cannot judge: the page's language, touch targets, a visible focus ring, named question boxes and
+# What axe cannot judge: the page's language, nothing running off the screen sideways, touch targets, a visible focus ring, named question boxes and
 # answers inside a live region (read out by screen readers when they arrive).
 CHECKS = """(answer) => {
   const problems = [];
   if (document.documentElement.lang !== 'vi') problems.push('html lang is ' + document.documentElement.lang);
+  const page = document.documentElement;
+  if (page.scrollWidth > page.clientWidth + 1) problems.push('the page scrolls sideways: ' + page.scrollWidth + 'px');
   const buttons = [...document.querySelectorAll('.gradio-container :is(button.sm, button.md, button.lg, button.label-wrap)')];
   for (const b of buttons.filter(b => b.offsetParent)) {
     const box = b.getBoundingClientRect();

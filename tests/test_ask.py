@@ -24,7 +24,7 @@ def run_ask(data_dir: Path, stdin: str) -> list[dict]:
         capture_output=True,
         env=env,
         cwd=ROOT,
-        timeout=300,
+        timeout=900,  # a guard against a hang, not a speed test: the whole development set on a busy machine
     )
     assert proc.returncode == 0, proc.stderr.decode()
     lines = proc.stdout.decode("utf-8").splitlines()

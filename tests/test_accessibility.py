@@ -144,6 +144,12 @@ def test_page_is_accessible_after_an_answer(a11y_server: str, path: str, width: 
     assert not problems, "\n".join(problems)
 
 
+def settle(page: Any) -> None:
+    """Wait until no transition or animation runs: axe reads mid-transition colours as "incomplete"."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=10_000)
+
+
 CONTRAST_SWITCH = {"/": "#high-contrast input", "/quay": "#counter-contrast input"}
 
 
@@ -156,10 +162,11 @@ def test_high_contrast_switch_reaches_seven_to_one(a11y_server: str, path: str, 
     only = {"runOnly": {"type": "rule", "values": ["color-contrast-enhanced"]}}
     with chromium_page(360, 900, dark=dark) as page:
         PAGES[path](page, a11y_server)
+        settle(page)
         before = Axe().run(page, options=only).response["violations"]
         page.locator(CONTRAST_SWITCH[path]).check()
         page.wait_for_function("document.body.classList.contains('ts-contrast')")
-        page.wait_for_timeout(500)  # Gradio's colour transitions
+        settle(page)
         after = Axe().run(page, options=only).response["violations"]
     assert before, "the ordinary colours already reach 7:1, so this test would not notice a broken switch"
     assert not after, [(v["id"], [(n["target"], n["failureSummary"]) for n in v["nodes"]]) for v in after]

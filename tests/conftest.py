@@ -33,25 +33,10 @@ SMALL = [
 SLOW_FIXTURES = {"small_corpus", "bundled_index", "bundled_assistant", "chroma_server"}
 
 
-BUNDLED_FIXTURES = {"bundled_index", "bundled_assistant"}
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
-    # Order of files for `make test`'s parallel workers, which take whole files in this order: the file with
-    # the longest test first (it also builds the bundled index), then the files that do not need that index
-    # (the other worker runs them meanwhile instead of waiting for it), then the rest. Within a file the
-    # order stays as written.
-    def rank(path: str) -> int:
-        in_file = [i for i in items if str(i.path) == path]
-        if any(i.get_closest_marker("longest") for i in in_file):
-            return 0
-        return 2 if any(BUNDLED_FIXTURES & set(getattr(i, "fixturenames", ())) for i in in_file) else 1
-
-    ranks = {path: rank(path) for path in dict.fromkeys(str(i.path) for i in items)}
-    items.sort(key=lambda i: ranks[str(i.path)])  # stable: files stay whole and in their own order
 
 
 @pytest.fixture(autouse=True)

@@ -134,7 +134,6 @@ def test_colloquial_unaccented_and_english_questions_find_the_guide_through_ask_
         assert_contract(line, chunk_texts)
 
 
-@pytest.mark.longest
 def test_whole_development_set_keeps_the_contract(bundled_index, chunk_texts):
     from assistant.evaluation import load_cases
 

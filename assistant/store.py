@@ -103,6 +103,8 @@ def read_manifest(settings: Settings, version_id: str | None) -> dict[str, Any]:
 def remember_failures(settings: Settings, version_id: str, failed: dict[str, dict[str, str]]) -> None:
     """Record files that failed to load on the serving version, so unchanged broken files are not retried."""
     manifest = read_manifest(settings, version_id)
+    if not manifest.get("files"):
+        return  # unreadable: never replace a serving version's manifest with an empty one
     manifest["failed"] = {**manifest.get("failed", {}), **failed}
     fsync_write(version_path(settings, version_id) / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
 

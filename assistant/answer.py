@@ -35,6 +35,7 @@ from assistant.guide_format import (
     steps_in,
 )
 from assistant.models import Answer, Chunk, Citation, Passage
+from assistant.question import names_a_task_only
 from assistant.reply import Reply
 from assistant.textnorm import content_terms, fold, term_coverage
 
@@ -230,6 +231,8 @@ class Composer:
     def answered(self, question: str, passages: list[Passage], lang: str = "vi", top_k: int = 5,
                  kind: str = "howto", vector: np.ndarray | None = None) -> Answer:
         labels = Labels.for_language(lang)
+        if kind == "other" and names_a_task_only(question):
+            kind = "howto"
         terms = content_terms(question)
         head = passages[: min(3, len(passages))]
         main = max(enumerate(head), key=lambda ip: self.section_fit(ip[1], terms, kind, ip[0]))[1].chunk

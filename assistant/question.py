@@ -112,6 +112,23 @@ _AT_MOST = re.compile(r"\btối (đa|thiểu)\b")
 _AT_MOST_BARE = re.compile(r"\btoi (da|thieu)\b")
 
 
+# Any sign that a text asks something particular: a question mark, an interrogative word, or a fact
+# named without a question word ("phí đổi căn cước", "thời hạn tạm trú"). Folded text; English
+# auxiliaries only first, since folded "do", "can" are Vietnamese words too.
+_ASKS = re.compile(
+    r"\?|\b(gi|sao|nao|ai|dau|may|bao|khong|ko|chua|phai|hay|nen|co duoc|duoc khong|la sao|nghia la|"
+    r"phi|le phi|thoi han|dia chi|so dien thoai|hotline|tong dai|"
+    r"what|why|how|which|who|where|when)\b|^(is|are|do|does|can|should) "
+)
+
+
+def names_a_task_only(text: str) -> bool:
+    """A topic typed without any question word, as residents often do ("chuyen khoan bang ma qr",
+    "dang ky tam tru online"): they want to know how to do it."""
+    folded = fold(expand(text)).strip()
+    return bool(folded) and not _ASKS.search(folded)
+
+
 def question_kind(text: str) -> str:
     """amount | count | time | place | who | howto | whatif | whichcase | yesno | other."""
     expanded = expand(text)

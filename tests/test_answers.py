@@ -95,3 +95,26 @@ def test_diversify_keeps_at_most_two_passages_of_one_guide_in_the_top_three():
     top = diversify(passages, k=4)
     assert [x.chunk.source for x in top[:3]] == ["a", "a", "b"]
     assert len(top) == 4
+
+
+@pytest.mark.parametrize(("text", "task_only"), [
+    ("chuyen khoan bang ma qr", True),  # a task typed as a topic: answered as a how-to
+    ("dang ky tam tru online", True),
+    ("gia han tam tru", True),  # "gia" of "gia hạn" is not a price
+    ("chuyen tien nham", True),
+    ("VNeID là gì", False),  # asks what it is
+    ("phí đổi căn cước", False),  # names a fact: the fee
+    ("hotline vneid", False),
+    ("đổi căn cước?", False),
+    ("can I use VNeID abroad", False),
+    ("", False),
+])
+def test_a_topic_without_a_question_word_is_read_as_a_task(text: str, task_only: bool) -> None:
+    from assistant.question import names_a_task_only
+
+    assert names_a_task_only(text) is task_only
+
+
+def test_a_task_typed_as_a_topic_gets_the_steps(bundled_assistant):  # type: ignore[no-untyped-def]
+    answer = bundled_assistant.ask("chuyen khoan bang ma qr")
+    assert answer.status == "answered" and "Các bước:" in answer.text and "1. " in answer.text

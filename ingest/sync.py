@@ -9,7 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -74,6 +74,13 @@ class Plan:
     @property
     def to_load(self) -> list[str]:
         return self.new + self.changed
+
+    def outcome(self, loaded: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        """Sources added, updated and removed once `loaded` are the ones that loaded. A changed file that
+        now fails loses its old chunks: serving stale text would be worse."""
+        ok = set(loaded)
+        return ([s for s in self.new if s in ok], [s for s in self.changed if s in ok],
+                self.removed + [s for s in self.changed if s not in ok])
 
 
 @dataclass
@@ -161,10 +168,11 @@ def preview(settings: Settings, corpus_dir: Path | None = None) -> Preview:
         report.errors.update(todo.known_failures)
         fresh, _ = load_changed(todo, settings, report, lambda stage, done, total: None)
         old = manifest.get("files", {})
+        added, updated, removed = todo.outcome(fresh)
         return Preview(
-            added={s: len(fresh[s]) for s in todo.new if s in fresh},
-            updated={s: len(fresh[s]) for s in todo.changed if s in fresh},
-            removed={s: len(old[s]["chunk_ids"]) for s in todo.removed + [s for s in todo.changed if s not in fresh]},
+            added={s: len(fresh[s]) for s in added},
+            updated={s: len(fresh[s]) for s in updated},
+            removed={s: len(old[s]["chunk_ids"]) for s in removed},
             unchanged=len(todo.unchanged),
             errors=report.errors,
         )
@@ -218,10 +226,7 @@ def _sync(settings: Settings, corpus_dir: Path | None, progress: Progress | None
                 "Không nạp được hướng dẫn nào"
                 + (": " + "; ".join(report.errors.values()) if report.errors else f" trong '{corpus_dir}'.")
             )
-        report.added_files = [s for s in todo.new if s in fresh]
-        report.updated_files = [s for s in todo.changed if s in fresh]
-        # A changed file that now fails loses its old chunks: serving stale text would be worse.
-        report.removed_files = todo.removed + [s for s in todo.changed if s not in fresh]
+        report.added_files, report.updated_files, report.removed_files = todo.outcome(fresh)
         report.chunks_removed = sum(len(old_files[s]["chunk_ids"]) for s in todo.removed + todo.changed)
         if serving and report.nothing_changed:
             report.version = serving

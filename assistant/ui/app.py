@@ -93,11 +93,10 @@ body.ts-contrast .gradio-container { background: #ffffff; color: #000000; }
 .passage { margin: .4em 0; }
 /* "Đọc lại bước này" on each step of an answer (assistant/read_aloud.py adds them): a 44 px target, shown once
    someone has listened on this page, so that the steps stay uncluttered for those who read. */
-.ts-step-say { display: none; }
-body[data-reading="voice"] .ts-step-say, body[data-reading="server"] .ts-step-say { display: inline-block !important; }
-.ts-step-say { min-width: 44px; min-height: 44px; margin-left: .3em; padding: 0 .3em; vertical-align: middle;
+.ts-step-say { display: none; min-width: 44px; min-height: 44px; margin-left: .3em; padding: 0 .3em; vertical-align: middle;
   border: 1px solid var(--border-color-primary); border-radius: 8px; background: var(--background-fill-secondary);
   cursor: pointer; font-size: .9em; line-height: 1; }
+body[data-reading="voice"] .ts-step-say, body[data-reading="server"] .ts-step-say { display: inline-block !important; }
 #counter-answer, #counter-answer .prose { font-size: 30px !important; line-height: 1.5; }
 #counter-question textarea { font-size: 26px !important; }
 #counter-card a { font-size: 24px; font-weight: bold; }

@@ -229,13 +229,16 @@ class Composer:
 
     # -- composition -------------------------------------------------------------------------
     def answered(self, question: str, passages: list[Passage], lang: str = "vi", top_k: int = 5,
-                 kind: str = "howto", vector: np.ndarray | None = None) -> Answer:
+                 kind: str = "howto", vector: np.ndarray | None = None, pinned: bool = False) -> Answer:
+        """The reply from `passages`, best first; `pinned` keeps passages[0] as the main section (a scam
+        situation is answered from the safety guides however well another section fits its words)."""
         labels = Labels.for_language(lang)
         if kind == "other" and names_a_task_only(question):
             kind = "howto"
         terms = content_terms(question)
         head = passages[: min(3, len(passages))]
-        main = max(enumerate(head), key=lambda ip: self.section_fit(ip[1], terms, kind, ip[0]))[1].chunk
+        main = head[0].chunk if pinned else max(
+            enumerate(head), key=lambda ip: self.section_fit(ip[1], terms, kind, ip[0]))[1].chunk
         guide = self.guide_chunks.get(main.source, [main])
         reply = Reply()
 

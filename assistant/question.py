@@ -65,7 +65,9 @@ _SCAM_CHANNEL = re.compile(
     r"messenger|email|thu dien tu|link|duong link|duong dan|trang web|website|xung la|tu xung|gia danh|mao danh|"
     r"nguoi la|so la|ket ban|nhan vien|shipper|buu ta|nguoi quen|video call|goi video|call(ed|s)?|message|text(ed)?|"
     r"caller|e-?mail|sent me|nick|nguoi goi|goi bao|goi video|xung|ke gian|gui (link|duong link)|nhom tren mang|"
-    r"quang cao|claiming|claims|stranger|delivery man|page)\b"
+    r"quang cao|claiming|claims|stranger|delivery man|page)\b|"
+    # someone unnamed telling the asker what to do: "tụi nó kêu chuyển", "họ bảo phải cài"
+    r"\b(tui no|chung no|bon no|ho|nguoi ta|ben kia|ben do|they) (keu|bao|bat|doi|yeu cau|dan|told|asked)\b"
 )
 _SCAM_ASK = re.compile(
     r"\b(chuyen tien|chuyen khoan|chuyen gap|nop tien|dong tien|dong phi|tra phi|phi (ship|van chuyen|giao hang|thu tuc|"
@@ -76,7 +78,8 @@ _SCAM_ASK = re.compile(
     r"send (money|the code)|transfer|install|otp|password|prize|won|fee|refund|deposit|"
     r"(bat|keu|doi|yeu cau|bao|dan) .{0,25}(chuyen|doc|cai|nop|dong|quay mat|quet|bam|dang ky lai|lam lai)|"
     r"nap (them|tien)|muon (gap|tien)|lam lai dinh danh|xac thuc khuon mat|chia se man hinh|dieu khien|"
-    r"move my savings|holding account|forward it|turn my face|recover my money|verify)\b"
+    r"move my savings|holding account|forward it|turn my face|recover my money|verify|"
+    r"(xin|doi|hoi|muon) (lai )?(cai )?(ma|otp|code)|gui nham (ma|otp))\b"
 )
 
 

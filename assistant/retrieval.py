@@ -49,6 +49,7 @@ class SearchResult:
     features: dict[str, float] = field(default_factory=dict)  # the answerability evidence, for --misses
     probability: float = 0.0  # the answerability model's belief that passages[0] answers the question
     vector: np.ndarray | None = None  # the question's embedding, reused by the intent check
+    pinned: bool = False  # passages[0] was put first on purpose (`prefer_topic`): the answer keeps it first
 
 
 def rrf(rankings: list[list[int]], weights: list[float] | None = None, k: int = RRF_K) -> dict[int, float]:
@@ -133,6 +134,7 @@ class Retriever:
         }[mode]
         fused = rrf(rankings, weights)
         order = sorted(fused, key=lambda i: -fused[i])
+        preferred = None
         if prefer_topic is not None:
             preferred = next((i for i in order if version.chunks[i].topic == prefer_topic), None)
             if preferred is not None:
@@ -161,7 +163,7 @@ class Retriever:
         passages = diversify(passages, k)
         lap("rest")
         return SearchResult(query, passages, covered, version.id, timings=lap.spent, features=evidence,
-                            probability=probability, vector=vector)
+                            probability=probability, vector=vector, pinned=preferred is not None)
 
     def _similarities(self, version: IndexVersion, vector: np.ndarray, indices: list[int]) -> dict[int, float]:
         """Cosine similarity for lexical hits the dense list did not reach."""

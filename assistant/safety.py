@@ -20,10 +20,10 @@ _INJECTION = [
 ]
 _OTHERS_DATA = [
     r"\b(tra cuu|tim|cho (toi|minh|em|tui|t)|lay|xem|cung cap|dua)\b.{0,30}"
-    r"\b(so cccd|so can cuoc|so dinh danh|so dien thoai|sdt|dia chi|thong tin ca nhan|ngay sinh|so tai khoan|stk|mat khau)\b"
+    r"\b(so cccd|so can cuoc|(?<!ho )so dinh danh|so dien thoai|sdt|dia chi|thong tin ca nhan|ngay sinh|so tai khoan|stk|mat khau)\b"
     r".{0,30}\bcua (?!toi\b|minh\b|em\b|tui\b|chinh)(ong|ba|anh|chi|co|chu|bac|nguoi|hang xom|vo|chong|ban|ai|[a-z]+ [a-z]+)",
     r"\b(phone number|home address|id number|password|bank account)\b.{0,20}\bof\b (?!mine|myself)",
-    r"\b(dia chi|so dien thoai|sdt|so cccd|so can cuoc|so dinh danh|ngay sinh|so tai khoan|stk)\b( nha| rieng)?"
+    r"\b(dia chi|so dien thoai|sdt|so cccd|so can cuoc|(?<!ho )so dinh danh|ngay sinh|so tai khoan|stk)\b( nha| rieng)?"
     r" cua (ong|ba|anh|chi|co|chu|bac|nguoi|hang xom)\b(?! (toi|minh|tui)\b).{0,40}\b(o dau|la gi|la bao nhieu|bao nhieu|the nao)\b",
     r"\b(hack|be khoa|xam nhap|chiem|break into)\b.{0,40}\b(tai khoan|vneid|facebook|zalo|ngan hang|account|phone)\b"
     r"(?!.{0,15}\b(cua )?(toi|minh|tui|em|t|my|mine)\b)",
@@ -60,12 +60,12 @@ _HARM: list[tuple[str, str]] = [
     ("account", r"(" + _COVERT + r").{0,80}\b(" + _PERSON + r")\b"),
     ("account", r"\b(doc|xem|coi|read|see)\b.{0,20}\b(het |moi |tat ca |all )?(tin nhan|messages?)\b.{0,20}\b(zalo|facebook|messenger|cua|of)\b"),
     # other people's personal data
-    ("data", r"\b(tra|tim|do|moi|lan|lan ra|biet|xem|coi|check|find|see|look up)\b.{0,40}\b(so (cccd|can cuoc|dinh danh|cmnd|tai khoan|nha|dien thoai)|"
+    ("data", r"\b(tra|tim|do|moi|lan|lan ra|biet|xem|coi|check|find|see|look up)\b.{0,40}\b((?<!ho )so (cccd|can cuoc|dinh danh|cmnd|tai khoan|nha|dien thoai)|"
              r"ma dinh danh|dia chi|nha (o|chi ta|anh ta|no)|song o dau|o dau|stk|tai khoan ngan hang|bank account|"
              r"ly lich tu phap|tien an|tien su|ngoi tu|criminal record|cu tru|tam tru|thuong tru|lives|address|"
              r"bao nhieu tien|how much money)\b.{0,60}\b(cua|of)\b ?(?!(toi|minh|tui|em|chinh minh|my|mine|me)\b)"
              r"(" + _PERSON + r"|mot nguoi|nguoi do|doi tuong|[a-z]+ [a-z]+)\b"),
-    ("data", r"\b(" + _PERSON + r"|mot nguoi|mot doi tuong|con no)\b.{0,60}\b(so (cccd|can cuoc|dinh danh|cmnd)|ma dinh danh|"
+    ("data", r"\b(" + _PERSON + r"|mot nguoi|mot doi tuong|con no)\b.{0,60}\b((?<!ho )so (cccd|can cuoc|dinh danh|cmnd)|ma dinh danh|"
              r"dang (o|song) o dau|song o dau|nha o dau|o cho nao|ly lich tu phap|tien an|ngoi tu|criminal record|where (she|he|they) lives?)\b"),
     ("data", r"\b(xuat|tai|lay|ban)\b.{0,20}\b(het )?du lieu (cu tru|dan cu|ca nhan)\b"),
     # forging or buying papers and accounts

@@ -186,3 +186,16 @@ def test_step_follow_up_repeats_that_step_with_its_citation(bundled_assistant):
     step = bundled_assistant.ask("bước 3 là gì?", [Exchange(first.standalone, first)])
     assert step.text.startswith(f"Bước 3: {first.steps[2]}")
     assert step.citations[0].text == first.citations[0].text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Có người gọi điện xưng là cán bộ bảo tôi chuyển khoản 22 nghìn tiền phí để cập nhật hồ sơ cư trú. Tôi có nên chuyển?",
+        "co nguoi goi bao nop phi nho de kich hoat dinh danh, chuyen it tien thi co sao khong",
+    ],
+)
+def test_a_scam_situation_is_answered_from_a_safety_guide_first(bundled_assistant, question):
+    answer = bundled_assistant.ask(question)
+    assert answer.status == "answered"
+    assert answer.citations[0].source.split("/")[-2] == "an-toan", answer.citations[0].source

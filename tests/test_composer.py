@@ -112,3 +112,16 @@ def test_how_to_with_a_situation_shows_the_steps_that_fit_it():
     answer = composer(chunks).answered("thẻ bị mất rồi thì làm lại thế nào", passages(chunks, [1, 4, 0]),
                                        kind="howto")
     assert answer.steps == ["Báo mất trên VNeID.", "Chọn cấp lại thẻ."]
+
+
+def test_a_pinned_first_passage_stays_the_main_section_however_well_another_fits():
+    scam_source = "corpus/an-toan/cuoc-goi-gia-danh.md"
+    scam = chunk("Dấu hiệu nhận biết", "- Người gọi xưng công an và bắt chuyển tiền là lừa đảo.", 0,
+                 source=scam_source, title="Cuộc gọi giả danh", topic="an-toan")
+    chunks = guide()
+    found = [Passage(scam, score=1.0, dense=0.80, coverage=0.1)] + passages(chunks, [2, 1])
+    both = Composer({GUIDE: chunks, scam_source: [scam]}, today=lambda: dt.date(2026, 11, 30),
+                    where_to_ask="bộ phận một cửa")
+    question = "có người gọi bảo đổi thẻ căn cước phải chuyển lệ phí, có đúng không"
+    assert both.answered(question, found, kind="yesno").citations[0].source != scam_source  # the fee section fits better
+    assert both.answered(question, found, kind="yesno", pinned=True).citations[0].source == scam_source

@@ -53,14 +53,16 @@ _UNCONFIRMED = re.compile(
     r"\b(chua (kiem chung|co nguon|tim (duoc|thay)|xac nhan|ro)|khong (noi|ghi) ro|khong ghi o day|khong tu suy dien|"
     r"chua co (thong tin|huong dan)|khong co nguon)\b"
 )
+# ...and, for a how-to, says so of the steps themselves ("chưa có nguồn ... hướng dẫn từng bước").
+_NO_STEPS = re.compile(r"\b(huong dan(?! nay)|cac buoc|tung buoc|cach (lam|lay lai))\b")
 # Openings that talk about the guide instead of answering ("Bài này giúp bạn…").
 _META_OPENING = re.compile(r"^(bai (viet )?nay|huong dan nay|trang nay|tai lieu nay)\b")
 MAX_NOTES = 2
 MAX_RELATED = 2
 MAX_BODY_CHARS = 900
 # Kinds whose answer is a specific fact: when some sentence of the guide states one, only those lead.
-STRICT_KINDS = ("count",)
-LEAD_KINDS = ("amount", "count", "time", "place", "who", "yesno", "whatif", "whichcase")
+STRICT_KINDS = ("count", "contact")
+LEAD_KINDS = ("amount", "count", "time", "place", "who", "yesno", "whatif", "whichcase", "contact")
 RELATED_DENSE_GAP = 0.015  # a "Xem thêm" guide must be about as close to the question as the main one
 RELATED_MIN_COVERAGE = 0.35
 SENTENCE_DENSE_WEIGHT = 40  # cosine gaps between sentences are small (e5): a 0.05 gap outweighs a shared word
@@ -235,6 +237,11 @@ class Composer:
         labels = Labels.for_language(lang)
         if kind == "other" and names_a_task_only(question):
             kind = "howto"
+        if pinned:
+            # A scam situation, whatever it asks ("có phải lừa không", "thì sao"): what it is (the
+            # safety guide's summary says "đó là lừa đảo") and what to do (its steps). The guide's
+            # other sentences retell the scammer's words and would echo the question back.
+            kind = "howto"
         terms = content_terms(question)
         head = passages[: min(3, len(passages))]
         main = head[0].chunk if pinned else max(
@@ -257,7 +264,7 @@ class Composer:
                 return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
             if lead and steps_in(lead[0][1].text):
                 body_chunk = lead[0][1]  # the fact sits in a list of steps: show them all, in order
-        elif kind == "howto":
+        elif kind == "howto" and not pinned:
             # "Mở khóa xong rồi thì làm gì với máy cũ": a how-to that names a situation is answered by
             # one section of the guide, not by its summary. When the sentence that fits it best is a
             # step, show that section's steps; a sentence outside any steps leads only when the
@@ -266,6 +273,11 @@ class Composer:
             rank[main.id] = 0
             candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
             best = self.lead_sentences(terms, kind, candidates, vector)[:1]
+            if (best and _UNCONFIRMED.search(fold(best[0][0])) and _NO_STEPS.search(fold(best[0][0]))
+                    and not steps_in(best[0][1].text)):
+                # "Thêm người thân vào VNeID thế nào?": the guide says it has no steps for that (a
+                # caveat inside a list of steps, "các bước trên theo cách làm chung", keeps the steps)
+                return self.unconfirmed(question, best[0][0], best[0][1], lang)
             summary = fold(main.summary) if main.summary else ""
             if (best and fold(best[0][0]) != summary and not is_summary(best[0][1].section)
                     and (steps_in(best[0][1].text) or not steps_in(main.text))):

@@ -1,7 +1,7 @@
 """Does a piece of guide text hold the kind of fact a question asks for?
 
 An amount question needs a sum of money, a percentage or "miễn phí"; a time question a
-duration or a date; a place question a place. Used twice: to decide whether a section can
+duration or a date; a place question a place; a contact question a phone number. Used twice: to decide whether a section can
 answer at all (answerability) and to pick the sentences that answer it (the composer).
 """
 
@@ -30,6 +30,8 @@ ENTITY: dict[str, re.Pattern[str]] = {
         r"\b(\d+|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|duy nhat)\s+(nguoi|chu so|con so|so|cach|buoc|loai|ung dung|"
         r"muc|lan|tai khoan|the|kenh|giay to|thanh vien|ky tu|tuoi|chu)\b|\bchi co (mot|duy nhat)\b"
     ),
+    # a hotline or phone number: 1900 0368, 1800 1234, 0243 123 4567, 113
+    "contact": re.compile(r"\b(1900|1800)[ .]?\d{3,4}([ .]?\d{2,4})?\b|\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|\b11[345]\b"),
     "who": re.compile(
         r"\b(nguoi|cong dan|cha me|chu ho|chu nha|can bo|cong an|ngan hang|dai su so|to cong nghe|ai|tre|con|"
         r"nguoi than|tu \d+ tuoi|duoi \d+ tuoi)\b"
@@ -45,7 +47,7 @@ def has_entity(kind: str, text: str) -> bool:
 
 # The kinds the answerability model was fitted with a "missing fact" feature for; a count the
 # guide does not state is rare enough that the composer alone looks for it.
-CHECKED_KINDS = ("amount", "time", "place", "who")
+CHECKED_KINDS = ("amount", "time", "place", "who", "contact")
 
 
 def asks_for_entity(kind: str) -> bool:

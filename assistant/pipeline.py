@@ -25,10 +25,12 @@ from assistant.streams import final
 
 # What a partial answer says is missing, by question kind (see assistant.question).
 MISSING_VI = {"amount": "số tiền (phí, lệ phí, hạn mức)", "time": "thời hạn hay thời gian", "place": "nơi làm",
-              "who": "người hay cơ quan"}
-MISSING_EN = {"amount": "amount (fee or limit)", "time": "time limit or duration", "place": "place", "who": "person or office"}
-# Question kinds whose missing fact makes an answer partial: a fee or a deadline nobody wrote down.
-PARTIAL_KINDS = ("amount", "time")
+              "who": "người hay cơ quan", "contact": "số điện thoại hay tổng đài"}
+MISSING_EN = {"amount": "amount (fee or limit)", "time": "time limit or duration", "place": "place", "who": "person or office",
+              "contact": "phone number"}
+# Question kinds whose missing fact makes an answer partial: a fee, a deadline or a hotline nobody
+# wrote down (a number a resident would dial must never come from another guide).
+PARTIAL_KINDS = ("amount", "time", "contact")
 # Below this similarity the nearest guide is not about the subject at all: a plain "not covered".
 PARTIAL_DENSE = 0.84
 

@@ -17,6 +17,11 @@ from assistant.textnorm import clean, detect_language, fold, has_diacritics
 # What a question asks for, checked in this order on folded text (first match wins).
 # "howto" comes before "whatif": "nếu quên mật khẩu thì làm sao" wants the steps.
 KINDS: list[tuple[str, re.Pattern[str]]] = [
+    ("contact", re.compile(
+        r"\b(tong dai|hotline|so dien thoai|sdt|so dt|duong day nong|phone number)\b.{0,40}"
+        r"\b(so may|so nao|la gi|la so gi|la bao nhieu|bao nhieu|nao|what|which)\b|"
+        r"\b(goi (so|tong dai) nao|goi so may|what number)\b"
+    )),
     ("time", re.compile(
         r"\b(bao lau|mat may ngay|may ngay|bao nhieu ngay|may thang|bao nhieu thang|may nam|khi nao|bao gio|"
         r"luc nao|thoi han|han chot|het han|tu ngay nao|den ngay nao|trong bao lau|ngay nao|how long|when|deadline|"
@@ -62,7 +67,7 @@ KINDS: list[tuple[str, re.Pattern[str]]] = [
 # the situation of a scam, answered from the safety guides first whatever else it mentions.
 _SCAM_CHANNEL = re.compile(
     r"\b(goi dien|goi cho|goi den|goi toi|cuoc goi|nghe may|tin nhan|nhan tin|nhan duoc tin|sms|zalo|facebook|"
-    r"messenger|email|thu dien tu|link|duong link|duong dan|trang web|website|xung la|tu xung|gia danh|mao danh|"
+    r"messenger|email|thu dien tu|link|duong link|duong dan|(trang web|website) (la|gia|mao|dom|nhai)|xung la|tu xung|gia danh|mao danh|"
     r"nguoi la|so la|ket ban|nhan vien|shipper|buu ta|nguoi quen|video call|goi video|call(ed|s)?|message|text(ed)?|"
     r"caller|e-?mail|sent me|nick|nguoi goi|goi bao|goi video|xung|ke gian|gui (link|duong link)|nhom tren mang|"
     r"quang cao|claiming|claims|stranger|delivery man|page)\b|"

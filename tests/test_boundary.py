@@ -215,3 +215,8 @@ def test_harmful_requests_in_new_words_are_refused(question):
 )
 def test_benign_look_alikes_are_not_refused(question):
     assert not check(question).refused
+
+
+def test_a_website_as_the_place_of_ones_own_task_is_not_a_scam_situation():
+    assert not is_scam_situation("Cách khóa tài khoản VNeID trên trang web?")
+    assert is_scam_situation("trang web lạ bắt nhập mã OTP để nhận quà")

@@ -25,11 +25,9 @@ _OTHERS_DATA = [
     r"\b(phone number|home address|id number|password|bank account)\b.{0,20}\bof\b (?!mine|myself)",
     r"\b(dia chi|so dien thoai|sdt|so cccd|so can cuoc|(?<!ho )so dinh danh|ngay sinh|so tai khoan|stk)\b( nha| rieng)?"
     r" cua (ong|ba|anh|chi|co|chu|bac|nguoi|hang xom)\b(?! (toi|minh|tui)\b).{0,40}\b(o dau|la gi|la bao nhieu|bao nhieu|the nao)\b",
-    r"\b(hack|be khoa|xam nhap|chiem|break into)\b.{0,40}\b(tai khoan|vneid|facebook|zalo|ngan hang|account|phone)\b"
-    r"(?!.{0,15}\b(cua )?(toi|minh|tui|em|t|my|mine)\b)",
 ]
 _COLLECT_SECRETS = [
-    r"\b(gui|doc|dua|nhan|giu|luu|nho|cam)\b.{0,20}\b(otp|mat khau|passcode|ma pin|mk)\b.{0,25}\b(cho|giup|ho)\b.{0,5}\b(ban|tro ly|em|may|bot)\b",
+    r"\b(gui|doc|dua|nhan|giu|luu|nho|cam)\b.{0,20}\b(otp|mat khau|passcode|ma pin|mk)\b.{0,25}\b(cho|giup|ho)\b.{0,5}\b(ban(?! (ay|be|than|cung))|tro ly|em|may(?! ban)|bot)\b",
     r"\b(ban|tro ly|bot)\b.{0,20}\b(nhan|giu|luu|nhap)\b.{0,20}\b(otp|mat khau|passcode|ma pin)\b",
     r"\b(dang nhap|kich hoat|chuyen tien|chuyen khoan)\b.{0,10}\b(ho|giup) (toi|minh|em|tui)\b.{0,40}\b(otp|mat khau|passcode|mk)\b",
     r"\b(otp|mat khau|passcode|mk)\b.{0,40}\b(dang nhap|kich hoat|chuyen tien|chuyen khoan)\b.{0,10}\b(ho|giup) (toi|minh|em|tui)\b",
@@ -59,6 +57,8 @@ _HARM: list[tuple[str, str]] = [
     ("account", r"\b(" + _PERSON + r")\b.{0,80}(" + _COVERT + r")"),
     ("account", r"(" + _COVERT + r").{0,80}\b(" + _PERSON + r")\b"),
     ("account", r"\b(doc|xem|coi|read|see)\b.{0,20}\b(het |moi |tat ca |all )?(tin nhan|messages?)\b.{0,20}\b(zalo|facebook|messenger|cua|of)\b"),
+    ("account", r"\b(hack|be khoa|xam nhap|chiem|break into)\b.{0,40}\b(tai khoan|vneid|facebook|zalo|ngan hang|account|phone)\b"
+                r"(?!.{0,15}\b(cua )?(toi|minh|tui|em|t|my|mine)\b)"),
     # other people's personal data
     ("data", r"\b(tra|tim|do|moi|lan|lan ra|biet|xem|coi|check|find|see|look up)\b.{0,40}\b((?<!ho )so (cccd|can cuoc|dinh danh|cmnd|tai khoan|nha|dien thoai)|"
              r"ma dinh danh|dia chi|nha (o|chi ta|anh ta|no)|song o dau|o dau|stk|tai khoan ngan hang|bank account|"
@@ -74,7 +74,7 @@ _HARM: list[tuple[str, str]] = [
                 r"diploma|certificate|licen[cs]e|id card|passport|stamp|file anh|file pdf|anh chup)\b.{0,40}"
                 r"\b(gia|dom|phoi|khong can thi|khoi (thi|kham|hoc)|ma khong (can|phai) (thi|hoc|kham|di)|tra (tren he thong|duoc)|"
                 r"van ra|thanh ten (toi|minh)|doi (sang|thanh)|cho giong|cho qua|stamp text|pass (employer|verification))\b"),
-    ("forgery", r"\b(lam gia|gia mao|lam dom|khac dau|phoi (that|chuan)|khong can thi co|ao ma|tam tru ao|dang ky ao)\b"),
+    ("forgery", r"\b(lam gia|gia mao (giay|chu ky|con dau|ho so|van bang|bang|so do|hoa don|bien lai|xac nhan|the)|lam dom|khac dau|phoi (that|chuan)|khong can thi co|ao ma|tam tru ao|dang ky ao)\b"),
     ("forgery", r"\b(mua|ban|thue|cho thue|buy|sell|rent)\b.{0,30}\b(tai khoan ngan hang|tk ngan hang|tk nh|stk|tai khoan (vneid|dinh danh)|"
                 r"vneid muc 2|sim (rac|da kich hoat|khong chinh chu)|bank accounts?|pre-activated|bang (lai|dai hoc|dh|a1|b2))\b"),
     ("forgery", r"\bchinh chu\b.{0,30}\b(so luong|ib|bao gia|gia)\b|\b(nhieu|hang loat|vai chuc) (sim|tai khoan)\b.{0,40}\b(nguoi khac|khong chinh chu)"),
@@ -88,7 +88,7 @@ _HARM: list[tuple[str, str]] = [
                r"khong can .{0,20}co mat|tin nhan ngan hang|bank texts?)\b"),
     ("bypass", r"\bsim swap\b"),
     # writing scams
-    ("scam", r"\b(viet|soan|tao|lam|dung|write|draft|create|clone|build|set up)\b.{0,60}\b(kich ban|tin nhan|sms|bai dang|loi thoai|"
+    ("scam", r"\b(viet|soan|tao|lam(?! sao| the nao| gi)|dung|write|draft|create|clone|build|set up)\b.{0,60}\b(kich ban|tin nhan|sms|bai dang|loi thoai|"
              r"hoi thoai|trang (web|dang nhap)|web|mau|script|message|text|e-?mail|login page|page|ten mien)\b.{0,100}"
              r"\b(gia danh|gia mao|gia (ngan hang|cong an|nha mang|co quan)|xung la|pretending|looks? like|giong het|na na|"
              r"de (nguoi|ho|nan nhan) .{0,20}(chuyen|nop|bam|doc|tin)|chuyen tien|nop tien|ma xac thuc|chen duong link|"

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answerability import FEATURES, PARAMS_PATH, Answerability
+from assistant.answerability import FEATURES, PARAMS_PATH, VECTOR_WEIGHT, Answerability
 from assistant.evaluation import Case
 from assistant.intent import PARAMS_PATH as INTENT_PATH
 from assistant.intent import IntentModel, ngrams
@@ -53,25 +53,34 @@ def answerable(case: Case) -> bool | None:
 
 def fit_answerability(rows: list[Row], model: str) -> tuple[Answerability, dict[str, float]]:
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
+    from sklearn.model_selection import GroupKFold
     from sklearn.preprocessing import StandardScaler
 
-    labelled = [(c, f) for c, f, _, _ in rows if answerable(c) is not None]
-    x = np.array([[f[name] for name in FEATURES] for _, f in labelled])
-    y = np.array([bool(answerable(c)) for c, _ in labelled])
-    groups = [c.subject for c, _ in labelled]
-    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000))
+    labelled = [(c, f, v) for c, f, v, _ in rows if answerable(c) is not None and v.size > 1]
+    x = np.array([[f[name] for name in FEATURES] for _, f, _ in labelled])
+    vectors = np.stack([v for _, _, v in labelled]).astype(np.float64)
+    y = np.array([bool(answerable(c)) for c, _, _ in labelled])
+    groups = [c.subject for c, _, _ in labelled]
+
+    def fitted(train: np.ndarray) -> tuple[StandardScaler, LogisticRegression]:
+        scaler = StandardScaler().fit(x[train])
+        inputs = np.hstack([scaler.transform(x[train]), VECTOR_WEIGHT * vectors[train]])
+        return scaler, LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(inputs, y[train])
+
     # Out-of-fold probabilities (by subject) choose the threshold, so it is not tuned on rows the model saw.
-    oof = cross_val_predict(pipeline, x, y, cv=GroupKFold(n_splits=5), groups=groups, method="predict_proba")[:, 1]
+    oof = np.zeros(len(y))
+    for train, held in GroupKFold(n_splits=5).split(x, y, groups):
+        scaler, logistic = fitted(train)
+        oof[held] = logistic.predict_proba(np.hstack([scaler.transform(x[held]), VECTOR_WEIGHT * vectors[held]]))[:, 1]
     threshold = best_threshold(oof, y, UNCOVERED_COST)
-    pipeline.fit(x, y)
-    scaler, logistic = pipeline.named_steps["standardscaler"], pipeline.named_steps["logisticregression"]
-    fitted = Answerability(tuple(float(v) for v in scaler.mean_), tuple(float(v) for v in scaler.scale_),
-                           tuple(float(v) for v in logistic.coef_[0]), float(logistic.intercept_[0]), threshold, model)
+    scaler, logistic = fitted(np.arange(len(y)))
+    n = len(FEATURES)
+    fitted_model = Answerability(tuple(float(v) for v in scaler.mean_), tuple(float(v) for v in scaler.scale_),
+                                 tuple(float(v) for v in logistic.coef_[0][:n]), float(logistic.intercept_[0]),
+                                 threshold, model, tuple(float(v) for v in logistic.coef_[0][n:]))
     stats = {"rows": len(y), "answerable": int(y.sum()), "oof_uncovered_declined": float(np.mean(oof[~y] < threshold)),
              "oof_in_scope_declined": float(np.mean(oof[y] < threshold))}
-    return fitted, stats
+    return fitted_model, stats
 
 
 def best_threshold(scores: np.ndarray, positive: np.ndarray, negative_cost: float) -> float:

@@ -158,7 +158,7 @@ class Retriever:
             for i in order
         ]
         evidence = features(query, lang, kind, passages, version.idf, version.term_df, self.vocabulary(version))
-        probability = self.answerability.probability(evidence)
+        probability = self.answerability.probability(evidence, vector)
         covered = probability >= self.answerability.threshold
         passages = diversify(passages, k)
         lap("rest")

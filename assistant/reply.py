@@ -12,6 +12,31 @@ from assistant.guide_format import LIST_MARK
 from assistant.models import Chunk
 from assistant.textnorm import fold
 
+# How a reply cites its passages: "[n]" after what a passage supports. A generative backend may
+# group them ("[1, 2]") or give a range ("[1–3]"). Whatever reads a reply (the page, Zalo, speech,
+# the generative verifier) finds the marks with MARK.
+MARK = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*)\s*\]")
+_MARK_AFTER_SPACE = re.compile(r"[ \t]*" + MARK.pattern)
+_LONGEST_RANGE = 20
+
+
+def mark_numbers(text: str) -> list[int]:
+    """The passage numbers `text` cites, in order: "a [1, 2] b [3–5]" → [1, 2, 3, 4, 5]."""
+    numbers: list[int] = []
+    for m in MARK.finditer(text):
+        for part in re.split(r"\s*[,;]\s*", m.group(1)):
+            ends = [int(x) for x in re.split(r"\s*[–-]\s*", part)]
+            if len(ends) == 2 and ends[0] <= ends[1] <= ends[0] + _LONGEST_RANGE:
+                numbers.extend(range(ends[0], ends[1] + 1))
+            else:
+                numbers.extend(ends)
+    return numbers
+
+
+def without_marks(text: str) -> str:
+    """`text` with its citation marks (and the space before them) removed; lines stay lines."""
+    return _MARK_AFTER_SPACE.sub("", text)
+
 
 def _key(sentence: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", fold(sentence)).strip()

@@ -19,6 +19,7 @@ import unicodedata
 from pathlib import Path
 
 from assistant.guide_format import BULLET, STEP
+from assistant.reply import without_marks
 
 ESPEAK = "espeak-ng"  # the binary; Debian package of the same name
 VOICE = "vi"  # Northern Vietnamese; espeak-ng also has vi-vn-x-central and vi-vn-x-south
@@ -213,7 +214,6 @@ def _say_number(m: re.Match[str]) -> str:
 _LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))+\)")  # [label](url), url may hold (..)
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”)\]]+", re.IGNORECASE)
 _DOMAIN = re.compile(r"(?<![\w@.])(?:[a-z0-9-]+\.)+(?:vn|com|net|org|gov)(?!\w|\.\w)", re.IGNORECASE)
-_CITATION = re.compile(r"\s*\[\d+(?:\s*[,;–-]\s*\d+)*\]")  # [1], [1, 2], [1–3]
 _RANGE = re.compile(r"(?<![\d.,-])(\d[\d.,]*(?:h\d{0,2}|%)?)\s*[–-]\s*(?=\d)(?!\d\d-\d\d(?!\d))")  # not 2026-11-25
 _HEADING = re.compile(r"^#{1,6}\s+")
 _QUOTE = re.compile(r"^>\s+")
@@ -292,7 +292,7 @@ def spoken_text(text: str) -> str:
     text = _LINK.sub(r"\1", text)
     text = _URL.sub(" ", text)
     text = _DOMAIN.sub(_say_domain, text)
-    text = _CITATION.sub("", text)
+    text = without_marks(text)
     text = _RANGE.sub(_say_range, text)
     text = _drop_symbols(text)
     text = " ".join(filter(None, map(_spoken_line, text.splitlines())))

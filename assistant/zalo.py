@@ -37,6 +37,7 @@ from assistant.conversation import Exchange
 from assistant.conversation_store import ConversationStore
 from assistant.errors import AssistantError
 from assistant.models import Answer
+from assistant.reply import without_marks
 from assistant.settings import Settings
 from assistant.sqlite_local import ThreadLocalSQLite
 
@@ -68,14 +69,13 @@ def user_ref(secret: str, user_id: str) -> str:
     return "zalo-" + hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-_MARK = re.compile(r"\s?\[\d+\]")
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 
 
 def plain_text(answer: Answer, limit: int = MAX_TEXT) -> str:
     """The reply as Zalo shows it: no Markdown, whole lines only, the top source as a link at the end."""
     text = _LINK.sub(r"\1: \2", answer.text)
-    text = _MARK.sub("", text).replace("**", "").replace("__", "")
+    text = without_marks(text).replace("**", "").replace("__", "")
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     source = ""
     if answer.citations:

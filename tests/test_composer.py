@@ -125,3 +125,12 @@ def test_a_pinned_first_passage_stays_the_main_section_however_well_another_fits
     question = "có người gọi bảo đổi thẻ căn cước phải chuyển lệ phí, có đúng không"
     assert both.answered(question, found, kind="yesno").citations[0].source != scam_source  # the fee section fits better
     assert both.answered(question, found, kind="yesno", pinned=True).citations[0].source == scam_source
+
+
+def test_citation_marks_are_read_one_way_everywhere():
+    from assistant.reply import MARK, mark_numbers, without_marks
+
+    text = "Mở VNeID [1].\n1. Chọn mục [2, 3]\n2. Gửi hồ sơ [4–6]\nKhông phải dấu: [ghi chú]"
+    assert mark_numbers(text) == [1, 2, 3, 4, 5, 6]
+    assert without_marks(text) == "Mở VNeID.\n1. Chọn mục\n2. Gửi hồ sơ\nKhông phải dấu: [ghi chú]"
+    assert [m.group(0) for m in MARK.finditer(text)] == ["[1]", "[2, 3]", "[4–6]"]

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import html
-import re
 from urllib.parse import urlencode
 
 from assistant.models import Answer, Citation
-
-_MARKER = re.compile(r"\[(\d{1,2})\]")
+from assistant.reply import MARK
 
 
 def card_link(citation: Citation, note: str = "", pdf: bool = False) -> str:
@@ -32,7 +30,7 @@ def citation_html(c: Citation) -> str:
 
 def answer_body(answer: Answer) -> str:
     body = html.escape(answer.text, quote=False)
-    body = _MARKER.sub(lambda m: f"<sup>[{m.group(1)}]</sup>", body)
+    body = MARK.sub(lambda m: f"<sup>{m.group(0)}</sup>", body)
     return body.replace("\n", "  \n")
 
 

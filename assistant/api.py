@@ -170,6 +170,16 @@ class Caller:
         return caller
 
 
+def health(assistant: Any) -> JSONResponse:
+    """The one health check (served at /healthz and /api/v1/healthz): 503 while there is no index."""
+    try:
+        version = assistant.version()
+    except AssistantError as exc:
+        return JSONResponse({"ok": False, "error": str(exc), "worker": os.getpid()}, status_code=503)
+    return JSONResponse({"ok": True, "version": version.id, "chunks": len(version.chunks), "worker": os.getpid(),
+                         "warm": bool(getattr(assistant, "warmed", False))})
+
+
 def build_api(settings: Settings, assistant: Any, conversations: ConversationStore | None = None) -> FastAPI:
     """The /api/v1 application, to mount on a page server or to serve alone (`assistant serve-api`)."""
     api = FastAPIOffline(
@@ -230,12 +240,7 @@ def build_api(settings: Settings, assistant: Any, conversations: ConversationSto
 
     @api.get("/healthz", response_model=Health, summary="Tình trạng máy chủ")
     def healthz() -> JSONResponse:
-        try:
-            version = assistant.version()
-        except AssistantError as exc:
-            return JSONResponse({"ok": False, "error": str(exc), "worker": os.getpid()}, status_code=503)
-        return JSONResponse({"ok": True, "version": version.id, "chunks": len(version.chunks), "worker": os.getpid(),
-                             "warm": bool(getattr(assistant, "warmed", False))})
+        return health(assistant)
 
     origins = [o.strip() for o in settings.api_cors_origins.split(",") if o.strip()]
     if origins:

@@ -156,6 +156,18 @@ def test_health_without_an_index_is_503(bundled_assistant, tmp_path):
     assert client.post("/api/v1/ask", json={"question": "quen mat khau vneid"}).status_code == 503
 
 
+def test_the_page_server_and_the_api_share_one_health_check(bundled_assistant, tmp_path):
+    from assistant.pipeline import Assistant
+    from assistant.ui.app import create_app
+
+    client = TestClient(create_app(bundled_assistant.settings, bundled_assistant))
+    page, api = client.get("/healthz"), client.get("/api/v1/healthz")
+    assert page.status_code == api.status_code == 200
+    assert page.json().keys() == api.json().keys() and page.json()["version"] == api.json()["version"]
+    empty = Settings(data_dir=tmp_path / "empty")
+    assert TestClient(create_app(empty, Assistant.from_settings(empty, log=False))).get("/healthz").status_code == 503
+
+
 def test_cors_allows_only_listed_origins(client_for):
     client = client_for(api_cors_origins="https://phuong.example.gov.vn")
     allowed = client.options("/api/v1/ask", headers={"Origin": "https://phuong.example.gov.vn",

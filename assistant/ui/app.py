@@ -10,7 +10,6 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from assistant.errors import AssistantError
 from assistant.ratelimit import RateLimiter
 from assistant.read_aloud import head as read_aloud_head
 from assistant.server import add_api
@@ -150,6 +149,7 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
     from fastapi import FastAPI, Query
     from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
+    from assistant.api import health
     from assistant.feedback import FeedbackStore
     from assistant.pipeline import Assistant
     from assistant.stepcard import StepCard, render_html, render_pdf
@@ -162,12 +162,8 @@ def create_app(settings: Settings, assistant: Any | None = None) -> Any:
     app = FastAPI(title="Trợ lý số", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        try:
-            version = assistant.version()
-        except AssistantError as exc:
-            return {"ok": False, "error": str(exc)}
-        return {"ok": True, "version": version.id, "chunks": len(version.chunks)}
+    def healthz() -> JSONResponse:
+        return health(assistant)
 
     add_api(app, settings, assistant)  # before the pages: Gradio's mount at "/" would take every path
 

@@ -47,12 +47,18 @@ def report_lines(report: IngestReport) -> list[Line]:
 def preview_lines(preview: Preview) -> list[Line]:
     """What the next ingest will do, file by file: the same loading, limits and duplicate checks as ingest."""
     changes = len(preview.added) + len(preview.updated) + len(preview.removed)
-    if not (changes or preview.errors):
+    if not (changes or preview.errors or preview.findings):
         return [Line(f"Không có thay đổi. {preview.unchanged} hướng dẫn giữ nguyên.", heading=True)]
     lines = [Line(f"Sẽ thay đổi {changes} tệp (giữ nguyên {preview.unchanged}):", heading=True)]
     lines += [Line(f"{source}: thêm mới, {n} đoạn") for source, n in preview.added.items()]
     lines += [Line(f"{source}: cập nhật, {n} đoạn") for source, n in preview.updated.items()]
     lines += [Line(f"{source}: xoá, {n} đoạn") for source, n in preview.removed.items()]
+    if preview.findings:
+        count = sum(len(f) for f in preview.findings.values())
+        lines.append(Line(f"Kiểm tra quy ước hướng dẫn (assistant corpus check): {count} điểm cần sửa ở "
+                          f"{len(preview.findings)} tệp. Tệp vẫn được nạp, nhưng hãy sửa trước khi nạp:",
+                          heading=True, problem=True))
+        lines += [Line(message, problem=True) for messages in preview.findings.values() for message in messages]
     if preview.errors:
         lines.append(Line(f"{len(preview.errors)} tệp lỗi, sẽ bỏ qua:", heading=True, problem=True))
         lines += [Line(reason, problem=True) for reason in preview.errors.values()]

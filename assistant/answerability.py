@@ -21,6 +21,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -137,9 +138,15 @@ class Answerability:
         z = self.intercept + sum(
             c * (values[name] - m) / s for name, c, m, s in zip(FEATURES, self.coef, self.mean, self.scale)
         )
-        if self.vector_coef and vector is not None and len(vector) == len(self.vector_coef):
-            z += VECTOR_WEIGHT * float(np.dot(np.asarray(self.vector_coef, dtype=np.float32), vector))
+        weights = self._vector_weights
+        if len(weights) and vector is not None and len(vector) == len(weights):
+            z += float(np.dot(weights, vector))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    @cached_property
+    def _vector_weights(self) -> np.ndarray:
+        """VECTOR_WEIGHT × vector_coef as an array, made once: every search multiplies by it."""
+        return VECTOR_WEIGHT * np.asarray(self.vector_coef, dtype=np.float32)
 
     def covered(self, values: dict[str, float], vector: np.ndarray | None = None) -> bool:
         return self.probability(values, vector) >= self.threshold

@@ -8,8 +8,9 @@ the JSON files written here.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -28,6 +29,7 @@ BENIGN_REFUSED = 0.005
 # Inverse regularisation of the intent model, chosen by subject-grouped cross-validation on train.
 INTENT_C = 4.0
 
+M = TypeVar("M")  # a fitted model, whatever its parts
 Row = tuple[Case, dict[str, float], np.ndarray, str]  # case, answerability features, question vector, question
 
 
@@ -53,7 +55,6 @@ def answerable(case: Case) -> bool | None:
 
 def fit_answerability(rows: list[Row], model: str) -> tuple[Answerability, dict[str, float]]:
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
     from sklearn.preprocessing import StandardScaler
 
     labelled = [(c, f, v) for c, f, v, _ in rows if answerable(c) is not None and v.size > 1]
@@ -62,16 +63,20 @@ def fit_answerability(rows: list[Row], model: str) -> tuple[Answerability, dict[
     y = np.array([bool(answerable(c)) for c, _, _ in labelled])
     groups = [c.subject for c, _, _ in labelled]
 
+    def inputs(scaler: StandardScaler, rows_: np.ndarray) -> np.ndarray:
+        return np.hstack([scaler.transform(x[rows_]), VECTOR_WEIGHT * vectors[rows_]])
+
     def fitted(train: np.ndarray) -> tuple[StandardScaler, LogisticRegression]:
         scaler = StandardScaler().fit(x[train])
-        inputs = np.hstack([scaler.transform(x[train]), VECTOR_WEIGHT * vectors[train]])
-        return scaler, LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(inputs, y[train])
+        return scaler, LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(inputs(scaler, train),
+                                                                                           y[train])
+
+    def scores(model_: tuple[StandardScaler, LogisticRegression], rows_: np.ndarray) -> np.ndarray:
+        scaler, logistic = model_
+        return np.asarray(logistic.predict_proba(inputs(scaler, rows_))[:, 1], dtype=float)
 
     # Out-of-fold probabilities (by subject) choose the threshold, so it is not tuned on rows the model saw.
-    oof = np.zeros(len(y))
-    for train, held in GroupKFold(n_splits=5).split(x, y, groups):
-        scaler, logistic = fitted(train)
-        oof[held] = logistic.predict_proba(np.hstack([scaler.transform(x[held]), VECTOR_WEIGHT * vectors[held]]))[:, 1]
+    oof = out_of_fold(fitted, scores, y, groups)
     threshold = best_threshold(oof, y, UNCOVERED_COST)
     scaler, logistic = fitted(np.arange(len(y)))
     n = len(FEATURES)
@@ -81,6 +86,17 @@ def fit_answerability(rows: list[Row], model: str) -> tuple[Answerability, dict[
     stats = {"rows": len(y), "answerable": int(y.sum()), "oof_uncovered_declined": float(np.mean(oof[~y] < threshold)),
              "oof_in_scope_declined": float(np.mean(oof[y] < threshold))}
     return fitted_model, stats
+
+
+def out_of_fold(fit: Callable[[np.ndarray], M], score: Callable[[M, np.ndarray], np.ndarray],
+                y: np.ndarray, groups: Sequence[str]) -> np.ndarray:
+    """Each row's score from a model fitted without its subject (five folds grouped by subject)."""
+    from sklearn.model_selection import GroupKFold
+
+    oof = np.zeros(len(y))
+    for train, held in GroupKFold(n_splits=5).split(np.zeros(len(y)), y, groups):
+        oof[held] = score(fit(train), held)
+    return oof
 
 
 def best_threshold(scores: np.ndarray, positive: np.ndarray, negative_cost: float) -> float:
@@ -102,27 +118,25 @@ def fit_intent(rows: list[Row], model: str) -> tuple[IntentModel, dict[str, floa
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
 
     examples = [(c, v, t) for c, _, v, t in rows if v.size > 1]
     y = np.array([c.category == "harmful" for c, _, _ in examples])
     vectors = np.stack([v for _, v, _ in examples]).astype(np.float32)
     texts = [t for _, _, t in examples]
-    groups = np.array([c.subject for c, _, _ in examples])
+    groups = [c.subject for c, _, _ in examples]
 
     def fitted(train: np.ndarray) -> tuple[TfidfVectorizer, LogisticRegression]:
         terms = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True)
         x = hstack([csr_matrix(vectors[train]), terms.fit_transform([texts[i] for i in train])]).tocsr()
         return terms, LogisticRegression(C=INTENT_C, class_weight="balanced", max_iter=5000).fit(x, y[train])
 
-    def scores(terms: TfidfVectorizer, logistic: LogisticRegression, rows_: np.ndarray) -> np.ndarray:
+    def scores(model_: tuple[TfidfVectorizer, LogisticRegression], rows_: np.ndarray) -> np.ndarray:
+        terms, logistic = model_
         x = hstack([csr_matrix(vectors[rows_]), terms.transform([texts[i] for i in rows_])]).tocsr()
         return np.asarray(logistic.predict_proba(x)[:, 1], dtype=float)
 
     # Out-of-fold probabilities (by subject) choose the threshold on questions the fit never saw.
-    oof = np.zeros(len(y))
-    for train, held in GroupKFold(n_splits=5).split(vectors, y, groups):
-        oof[held] = scores(*fitted(train), held)
+    oof = out_of_fold(fitted, scores, y, groups)
     benign = np.sort(oof[~y])
     threshold = float(benign[min(len(benign) - 1, int(np.ceil(len(benign) * (1 - BENIGN_REFUSED))))])
     terms, logistic = fitted(np.arange(len(y)))

@@ -56,7 +56,7 @@ def preview_lines(preview: Preview) -> list[Line]:
     if preview.findings:
         count = sum(len(f) for f in preview.findings.values())
         lines.append(Line(f"Kiểm tra quy ước hướng dẫn (assistant corpus check): {count} điểm cần sửa ở "
-                          f"{len(preview.findings)} tệp. Tệp vẫn được nạp, nhưng hãy sửa trước khi nạp:",
+                          f"{len(preview.findings)} tệp. Các tệp này vẫn sẽ được nạp; nên sửa trước khi bấm nạp:",
                           heading=True, problem=True))
         lines += [Line(message, problem=True) for messages in preview.findings.values() for message in messages]
     if preview.errors:

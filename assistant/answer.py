@@ -14,6 +14,7 @@ import math
 import os
 import re
 import threading
+import zlib
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -113,6 +114,13 @@ def _date_vi(iso: str) -> str:
         return iso
 
 
+def _sentence_key(chunk: Chunk, sentences: list[str]) -> str:
+    """Cache key of a section's sentence vectors: its id and the sentences themselves, so vectors
+    saved before a change in how sections are split into sentences are never read for new ones."""
+    digest = zlib.crc32("\n".join([chunk.title, *sentences]).encode("utf-8"))
+    return f"{chunk.id}-{digest:08x}"
+
+
 def _lead_units(chunk: Chunk) -> list[str]:
     """The sentences of a section that can lead a reply (not headers of a list, not fragments)."""
     return [s for s in sentences_in(chunk.text) if len(s) >= 12 and not s.endswith(":")]
@@ -138,28 +146,37 @@ class Composer:
         self._sentence_vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
+    def load(self, cache: Path) -> None:
+        """Read the sentence vectors an earlier process saved (see warm); a missing or unreadable file is skipped."""
+        if not cache.exists():
+            return
+        try:
+            with np.load(cache) as saved:
+                vectors = {k: saved[k] for k in saved.files}
+        except (OSError, ValueError, KeyError):
+            return  # unreadable cache: sentences are embedded when asked for, and warm overwrites it
+        with self._lock:
+            for key, value in vectors.items():
+                self._sentence_vectors.setdefault(key, value)
+
     def warm(self, cache: Path | None = None) -> None:
         """Embed every guide's sentences now (a server does this in the background after it starts).
 
         With `cache`, vectors saved by an earlier process are read instead, and what was embedded
         is saved for the next one: each worker of a server would otherwise spend a minute of CPU."""
-        if cache is not None and cache.exists():
-            try:
-                with np.load(cache) as saved:
-                    with self._lock:
-                        self._sentence_vectors.update({k: saved[k] for k in saved.files})
-            except (OSError, ValueError, KeyError):
-                pass  # unreadable cache: embed again and overwrite it
+        if cache is not None:
+            self.load(cache)
         for chunks in list(self.guide_chunks.values()):
             for chunk in chunks:
                 self.sentence_vectors(chunk, _lead_units(chunk))
         if cache is not None:
-            with self._lock:
-                vectors = dict(self._sentence_vectors)
+            keys = {_sentence_key(c, _lead_units(c)) for chunks in self.guide_chunks.values() for c in chunks}
+            with self._lock:  # only this version's sentences: a stale file's entries are not carried on
+                vectors = {k: v for k, v in self._sentence_vectors.items() if k in keys}
             try:
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cache.with_name(f"{cache.stem}.{os.getpid()}.tmp.npz")
-                # mypy also matches **vectors against savez's `allow_pickle: bool`; the keys are chunk ids
+                # mypy also matches **vectors against savez's `allow_pickle: bool`; the keys are sentence keys
                 np.savez(tmp, **vectors)  # type: ignore[arg-type]
                 os.replace(tmp, cache)
             except OSError:
@@ -169,12 +186,13 @@ class Composer:
         """Unit vectors of a section's sentences, embedded once per process (a guide is asked about again and again)."""
         if self.embed is None or not sentences:
             return None
+        key = _sentence_key(chunk, sentences)
         with self._lock:
-            vectors = self._sentence_vectors.get(chunk.id)
+            vectors = self._sentence_vectors.get(key)
         if vectors is None or len(vectors) != len(sentences):
             vectors = np.asarray(self.embed([f"{chunk.title}. {s}" for s in sentences]), dtype=np.float32)
             with self._lock:
-                self._sentence_vectors[chunk.id] = vectors
+                self._sentence_vectors[key] = vectors
         return vectors
 
     # -- scoring -----------------------------------------------------------------------------

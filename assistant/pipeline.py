@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 from assistant.answer import Composer
@@ -83,16 +84,23 @@ class Assistant:
                 guides.setdefault(chunk.source, []).append(chunk)
             for chunks in guides.values():
                 chunks.sort(key=lambda c: c.position)
-            self._composer_for = (version.id, Composer(guides, self._warning_chunk(version), version.idf,
-                                                      self._embed_passages, self.settings.hotline_note))
+            composer = Composer(guides, self._warning_chunk(version), version.idf, self._embed_passages,
+                                self.settings.hotline_note)
+            # Vectors a server or `assistant warm` saved for this version: a command-line answer
+            # reads them in a fifth of a second instead of embedding its sections' sentences.
+            composer.load(self._sentence_cache(version))
+            self._composer_for = (version.id, composer)
         return self._composer_for[1]
+
+    def _sentence_cache(self, version: IndexVersion) -> Path:
+        model = "".join(ch if ch.isalnum() else "-" for ch in self.settings.embedding_model)[-40:]
+        return self.settings.sentence_cache_dir / version.id / f"{model}.npz"  # one folder per index version
 
     def warm(self) -> None:
         """Embed every sentence of the serving version's guides, so no resident waits for it."""
         version = self.version()
-        model = "".join(ch if ch.isalnum() else "-" for ch in self.settings.embedding_model)[-40:]
-        cache = self.settings.sentence_cache_dir  # one folder per index version
-        self.composer(version).warm(cache / version.id / f"{model}.npz")
+        cache = self.settings.sentence_cache_dir
+        self.composer(version).warm(self._sentence_cache(version))
         for folder in cache.iterdir() if cache.is_dir() else []:  # vectors of versions pruned since
             if not (self.settings.versions_dir / folder.name).is_dir():
                 shutil.rmtree(folder, ignore_errors=True)

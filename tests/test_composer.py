@@ -134,3 +134,34 @@ def test_citation_marks_are_read_one_way_everywhere():
     assert mark_numbers(text) == [1, 2, 3, 4, 5, 6]
     assert without_marks(text) == "Mở VNeID.\n1. Chọn mục\n2. Gửi hồ sơ\nKhông phải dấu: [ghi chú]"
     assert [m.group(0) for m in MARK.finditer(text)] == ["[1]", "[2, 3]", "[4–6]"]
+
+
+def test_saved_sentence_vectors_are_read_and_never_reused_for_changed_sentences(tmp_path):
+    import numpy as np
+
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return np.ones((len(texts), 4), dtype=np.float32)
+
+    cache = tmp_path / "sentences.npz"
+    Composer({GUIDE: guide()}, embed=embed).warm(cache)
+    embedded = sum(len(c) for c in calls)
+    assert embedded > 0 and cache.exists()
+
+    calls.clear()
+    later = Composer({GUIDE: guide()}, embed=embed)
+    later.load(cache)
+    later.warm()
+    assert calls == []  # every section's vectors came from the file
+
+    changed = [c if c.position != 2 else chunk(c.section, c.text.replace("7 ngày", "10 ngày"), 2) for c in guide()]
+    edited = Composer({GUIDE: changed}, embed=embed)
+    edited.load(cache)
+    edited.warm()
+    assert len(calls) == 1 and any("10 ngày" in t for t in calls[0])  # only the changed section is embedded again
+
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a numpy file")
+    Composer({GUIDE: guide()}, embed=embed).load(broken)  # skipped, no error

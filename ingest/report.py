@@ -32,12 +32,20 @@ def report_lines(report: IngestReport) -> list[Line]:
                   Line(f"Đoạn: thêm {report.chunks_added}, xoá {report.chunks_removed}, giữ nguyên {report.chunks_kept}")]
     if report.gate:
         g = report.gate
-        lines.append(Line(f"Phép thử trước khi chuyển: {g['questions']} câu, hit@3 {g['before']:.3f} → {g['after']:.3f}"))
+        lines.append(Line(f"Phép thử trước khi chuyển: {g['questions']} câu, hit@3 {g['before']:.3f} → {g['after']:.3f}, "
+                          f"báo chưa có hướng dẫn {g.get('declined_before', 0.0):.3f} → {g.get('declined_after', 0.0):.3f}"))
     lines.append(Line(f"Phiên bản chỉ mục: {report.version} ({report.seconds:.1f} s)"))
     if report.refused:
-        lines.append(Line("Chỉ mục mới làm câu trả lời kém đi nên chưa được dùng; phiên bản cũ vẫn phục vụ. "
-                          "Các câu hỏi không còn tìm ra hướng dẫn của mình:", heading=True, problem=True))
-        lines += [Line(q, problem=True) for q in (report.gate or {}).get("broken", [])]
+        gate = report.gate or {}
+        lines.append(Line("Chỉ mục mới làm câu trả lời kém đi nên chưa được dùng; phiên bản cũ vẫn phục vụ.",
+                          heading=True, problem=True))
+        if gate.get("broken"):
+            lines.append(Line("Các câu hỏi không còn tìm ra hướng dẫn của mình:", heading=True, problem=True))
+            lines += [Line(q, problem=True) for q in gate["broken"]]
+        if gate.get("newly_declined"):
+            lines.append(Line("Các câu hỏi trước được trả lời, nay bị báo là chưa có hướng dẫn:", heading=True,
+                              problem=True))
+            lines += [Line(q, problem=True) for q in gate["newly_declined"]]
     if report.errors:
         lines.append(Line(f"{len(report.errors)} tệp lỗi, đã bỏ qua:", heading=True, problem=True))
         lines += [Line(reason, problem=True) for reason in report.errors.values()]

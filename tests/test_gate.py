@@ -93,3 +93,20 @@ def test_gate_asks_touched_guides_first_and_skips_removed_ones():
 def test_gate_allows_a_two_point_drop_and_no_more():
     assert GateResult(100, 0.95, 0.93).passed
     assert not GateResult(100, 0.95, 0.9299).passed
+
+
+def test_gate_refuses_a_refresh_that_declines_more_questions_even_when_they_are_found():
+    assert GateResult(100, 0.95, 0.95, [], 0.05, 0.07).passed
+    refused = GateResult(100, 0.95, 0.96, [], 0.05, 0.0701, ["Quên mật khẩu VNeID thì lấy lại thế nào?"])
+    assert not refused.passed
+
+    from ingest.report import report_lines
+    from ingest.sync import IngestReport
+
+    report = IngestReport(files=6, updated_files=["vneid/quen-mat-khau.md"], version="v2", gate=refused.to_json(),
+                          refused=True)
+    text = [line.text for line in report_lines(report)]
+    assert any("báo chưa có hướng dẫn 0.050 → 0.070" in t for t in text)
+    heading = text.index("Các câu hỏi trước được trả lời, nay bị báo là chưa có hướng dẫn:")
+    assert text[heading + 1] == "Quên mật khẩu VNeID thì lấy lại thế nào?"
+    assert "Các câu hỏi không còn tìm ra hướng dẫn của mình:" not in text  # nothing lost its guide

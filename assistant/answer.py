@@ -281,6 +281,7 @@ class Composer:
             return reply.cite(chunk)
 
         body_chunk = main
+        whole_section = False  # show every unit of the body section, not only those sharing the question's words
         lead: list[tuple[str, Chunk]] = []
         if kind in LEAD_KINDS:
             # Every section of the guide may hold the fact; those search ranked high are preferred.
@@ -292,6 +293,11 @@ class Composer:
                 return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
             if lead and steps_in(lead[0][1].text):
                 body_chunk = lead[0][1]  # the fact sits in a list of steps: show them all, in order
+            elif lead and kind == "whatif" and not is_summary(lead[0][1].section):
+                # "Quét mặt không khớp thì sao?": the section that states the situation goes on to
+                # say what to do ("thử lại…", "ra quầy…") in bullets that share no word with the question.
+                body_chunk = lead[0][1]
+                whole_section = True
         elif kind == "howto" and not pinned:
             # "Mở khóa xong rồi thì làm gì với máy cũ": a how-to that names a situation is answered by
             # one section of the guide, not by its summary. When the sentence that fits it best is a
@@ -337,7 +343,8 @@ class Composer:
             n = cite(body_chunk)
             reply.block([f"{labels.steps} [{n}]"] + [f"{i}. {s}" for i, s in enumerate(steps, 1)])
         elif not steps:
-            units = [u for u in sentences_in(body_chunk.text) if self.overlap(terms, u) > 0 or kind == "howto"]
+            units = [u for u in sentences_in(body_chunk.text)
+                     if whole_section or self.overlap(terms, u) > 0 or kind == "howto"]
             kept = reply.fresh(units, MAX_BODY_CHARS)
             if kept:
                 n = cite(body_chunk)

@@ -194,3 +194,18 @@ def test_a_fact_that_mentions_not_confirming_is_answered_not_declined():
     answer = composer(sim).answered("không xác nhận thì bao lâu bị khóa hai chiều", passages(sim, [1, 0]), kind="time")
     assert answer.status == "answered"
     assert "60 ngày" in answer.text.split("\n")[0]
+
+
+def test_what_if_shows_what_to_do_from_the_section_that_states_the_situation():
+    face = [
+        chunk("Tóm tắt", "Bạn có thể tự cập nhật sinh trắc học trên ứng dụng ngân hàng.", 0),
+        chunk("Các bước", "1. Mở ứng dụng ngân hàng.\n2. Áp thẻ căn cước vào lưng điện thoại.\n3. Quét khuôn mặt.", 1),
+        chunk("Khi khuôn mặt không khớp với ảnh trong chip",
+              "- Nếu khuôn mặt đã thay đổi nhiều so với ảnh trong chip, ví dụ sau khi sửa mũi, hệ thống có thể không nhận ra bạn.\n"
+              "- Hãy thử lại ở chỗ đủ sáng, bỏ khẩu trang và kính râm.\n"
+              "- Nếu vẫn không được, hãy mang thẻ căn cước ra quầy ngân hàng.", 2),
+    ]
+    answer = composer(face).answered("tôi mới sửa mũi, quét mặt không khớp ảnh trong chip thì sao",
+                                     passages(face, [2, 1, 0]), kind="whatif")
+    assert answer.text.startswith("Nếu khuôn mặt đã thay đổi nhiều")
+    assert "ra quầy ngân hàng" in answer.text and "đủ sáng" in answer.text  # no word of the question, yet what to do

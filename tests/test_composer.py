@@ -209,3 +209,15 @@ def test_what_if_shows_what_to_do_from_the_section_that_states_the_situation():
                                      passages(face, [2, 1, 0]), kind="whatif")
     assert answer.text.startswith("Nếu khuôn mặt đã thay đổi nhiều")
     assert "ra quầy ngân hàng" in answer.text and "đủ sáng" in answer.text  # no word of the question, yet what to do
+
+
+def test_a_section_named_for_the_situation_asked_about_leads():
+    chip = [
+        chunk("Tóm tắt", "Bạn có thể cập nhật sinh trắc học bằng thẻ căn cước gắn chip.", 0),
+        chunk("Cần chuẩn bị gì", "- Điện thoại có NFC để đọc chip.\n- Thẻ còn hạn.", 1),
+        chunk("Khi điện thoại không đọc được chip thẻ căn cước",
+              "- Tháo ốp lưng dày hoặc ốp có kim loại.\n- Nếu vẫn không được, hãy ra quầy ngân hàng.", 2),
+    ]
+    answer = composer(chip).answered("điện thoại không đọc được chip thẻ căn cước thì sao",
+                                     passages(chip, [1, 2, 0]), kind="whatif")
+    assert answer.text.startswith("Tháo ốp lưng") or answer.text.startswith("Nếu vẫn không được")

@@ -33,7 +33,7 @@ def report_lines(report: IngestReport) -> list[Line]:
     if report.gate:
         g = report.gate
         lines.append(Line(f"Phép thử trước khi chuyển: {g['questions']} câu, hit@3 {g['before']:.3f} → {g['after']:.3f}, "
-                          f"báo chưa có hướng dẫn {g.get('declined_before', 0.0):.3f} → {g.get('declined_after', 0.0):.3f}"))
+                          f"tỉ lệ câu bị báo chưa có hướng dẫn {g.get('declined_before', 0.0):.3f} → {g.get('declined_after', 0.0):.3f}"))
     lines.append(Line(f"Phiên bản chỉ mục: {report.version} ({report.seconds:.1f} s)"))
     if report.refused:
         gate = report.gate or {}

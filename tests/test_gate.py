@@ -106,7 +106,7 @@ def test_gate_refuses_a_refresh_that_declines_more_questions_even_when_they_are_
     report = IngestReport(files=6, updated_files=["vneid/quen-mat-khau.md"], version="v2", gate=refused.to_json(),
                           refused=True)
     text = [line.text for line in report_lines(report)]
-    assert any("báo chưa có hướng dẫn 0.050 → 0.070" in t for t in text)
+    assert any("tỉ lệ câu bị báo chưa có hướng dẫn 0.050 → 0.070" in t for t in text)
     heading = text.index("Các câu hỏi trước được trả lời, nay bị báo là chưa có hướng dẫn:")
     assert text[heading + 1] == "Quên mật khẩu VNeID thì lấy lại thế nào?"
     assert "Các câu hỏi không còn tìm ra hướng dẫn của mình:" not in text  # nothing lost its guide

@@ -177,11 +177,13 @@ class Composer:
         is saved for the next one: each worker of a server would otherwise spend a minute of CPU."""
         if cache is not None:
             self.load(cache)
+        keys: set[str] = set()
         for chunks in list(self.guide_chunks.values()):
             for chunk in chunks:
-                self.sentence_vectors(chunk, _lead_units(chunk))
+                units = _lead_units(chunk)
+                self.sentence_vectors(chunk, units)
+                keys.add(_sentence_key(chunk, units))
         if cache is not None:
-            keys = {_sentence_key(c, _lead_units(c)) for chunks in self.guide_chunks.values() for c in chunks}
             with self._lock:  # only this version's sentences: a stale file's entries are not carried on
                 vectors = {k: v for k, v in self._sentence_vectors.items() if k in keys}
             try:

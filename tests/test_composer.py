@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import numpy as np
 import pytest
 
 from assistant.answer import Composer, says_unconfirmed, sentences_in
@@ -221,3 +222,25 @@ def test_a_section_named_for_the_situation_asked_about_leads():
     answer = composer(chip).answered("điện thoại không đọc được chip thẻ căn cước thì sao",
                                      passages(chip, [1, 2, 0]), kind="whatif")
     assert answer.text.startswith("Tháo ốp lưng") or answer.text.startswith("Nếu vẫn không được")
+
+
+def test_a_close_runner_up_from_another_section_leads_too():
+    # "Does it arrive on a Sunday?": the sentence search ranks first says what VietQR is; the one a
+    # section away, nearly as close, holds the answer. Both lead, each cited.
+    qr = [
+        chunk("Tóm tắt", "VietQR là mã chuyển khoản dùng chung giữa các ngân hàng.", 0),
+        chunk("VietQR là gì", "Mã này ra mắt năm 2021 cùng mười bốn ngân hàng đầu tiên.", 1),
+        chunk("Khi nào tiền đến", "Tiền chuyển theo cách chuyển nhanh nên thường đến ngay, kể cả ngày nghỉ.", 2),
+        chunk("Lưu ý", "- Luôn đọc kỹ tên người nhận trước khi xác nhận.", 3),
+    ]
+    closeness = {"ra mắt": 0.90, "ngày nghỉ": 0.895}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        sims = [next((v for k, v in closeness.items() if k in t), 0.5) for t in texts]
+        return np.array([[s, (1 - s * s) ** 0.5] for s in sims], dtype=np.float32)
+
+    c = Composer({GUIDE: qr}, embed=embed, today=lambda: dt.date(2026, 11, 30))
+    answer = c.answered("chủ nhật quét vietqr thì có tới luôn không", passages(qr, [1, 2, 0]), kind="yesno",
+                        vector=np.array([1.0, 0.0], dtype=np.float32))
+    lead = answer.text.split("\n\n")[0]
+    assert "Mã này ra mắt" in lead and "kể cả ngày nghỉ" in lead

@@ -19,7 +19,8 @@ ENTITY: dict[str, re.Pattern[str]] = {
     ),
     "time": re.compile(
         r"(\d+\s*(ngay|thang|nam|gio|phut|tuan|giay)\b|\d{1,2}/\d{1,2}(/\d{2,4})?|\b(trong vong|ngay lap tuc|ngay khi|"
-        r"het han|co hieu luc|thoi han|hang thang|khong thoi han|vinh vien|ngay lam viec|trong ngay|tuc thi|ngay sau khi)\b)"
+        r"het han|co hieu luc|thoi han|hang thang|khong thoi han|vinh vien|ngay lam viec|trong ngay|tuc thi|ngay sau khi|"
+        r"(ngay )?hom sau|ngay mai|cung ngay|cuoi (ngay|thang|nam))\b)"
     ),
     "place": re.compile(
         r"(\b(tai|o|den|len|tren|vao|qua)\s+(cong|ung dung|ubnd|uy ban|cong an|buu dien|buu chinh|quay|bo phan|"

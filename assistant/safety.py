@@ -126,7 +126,7 @@ _DEFENSIVE = [
     r"\b(co sao (khong|ko|k|hong)|co bi (sao|phat|gi)|co phai .{0,60}\b(khong|ko|k|hong)|co that khong|that hay gia|"
     r"co nen|should i|is it (safe|legal|ok|illegal|against the law))\b",
     # asking whether something is right or lawful: the asker is checking, not doing
-    r"\bco (dung|hop phap|hop le|vi pham( phap luat| luat)?|pham (phap )?luat|trai (phap )?luat|bi phat|bi lien luy)"
+    r"\bco (dung|duoc( phep)?|hop phap|hop le|vi pham( phap luat| luat)?|pham (phap )?luat|trai (phap )?luat|bi phat|bi lien luy)"
     r"( gi| j)? (khong|ko|k|hong)\b",
     r"\b(phat hien|thay|gap)\b (mot |1 )?(trang|web|giay|the|tai khoan|tin nhan)\b",
     r"\b(xung la|tu xung|gia danh|goi (dien )?(cho toi|bao toi))\b",

@@ -83,23 +83,25 @@ class Vocabulary:
 
 
 def features(query: str, lang: str, kind: str, passages: list[Passage], idf: Callable[[str], float],
-             term_df: dict[str, int], vocabulary: Vocabulary | None = None) -> dict[str, float]:
-    """The evidence for one question against the passage that would be cited (passages[0])."""
+             term_df: dict[str, int], vocabulary: Vocabulary | None = None, words: str | None = None) -> dict[str, float]:
+    """The evidence for one question against the passage that would be cited (passages[0]);
+    `words` is what the word index was asked (for English, the question's Vietnamese terms)."""
     if not passages:
         return {name: 0.0 for name in FEATURES}
     vocabulary = vocabulary or Vocabulary.of([p.chunk for p in passages])
     top = passages[0]
     others = [p.dense for p in passages[1:] if p.chunk.id != top.chunk.id]
-    terms = content_terms(query)
+    words = query if words is None else words
+    terms = content_terms(words)
 
     total = sum(idf(t) for t in terms)
     unknown = sum(idf(t) for t in terms if t not in term_df) / total if total > 0 else 0.0
     same_guide = [p for p in passages if p.chunk.source == top.chunk.source]
     missing = asks_for_entity(kind) and not any(has_entity(kind, p.chunk.text) for p in same_guide)
-    words = set(re.findall(r"[a-z][a-z-]*", query.lower()))
+    english = set(re.findall(r"[a-z][a-z-]*", query.lower()))
     source = top.chunk.source
     guide_terms = vocabulary.guide_terms.get(source, frozenset())
-    pairs = word_pairs(query)
+    pairs = word_pairs(words)
 
     def share(found: frozenset[str]) -> float:
         return len(pairs & found) / len(pairs) if pairs else 0.0
@@ -114,7 +116,7 @@ def features(query: str, lang: str, kind: str, passages: list[Passage], idf: Cal
         "unknown": unknown,
         "missing_entity": float(missing),
         "english": float(lang == "en"),
-        "english_domain": float(lang == "en" and bool(words & ENGLISH_DOMAIN)),
+        "english_domain": float(lang == "en" and bool(english & ENGLISH_DOMAIN)),
         "guide_coverage": sum(idf(t) for t in terms & guide_terms) / total if total > 0 else 0.0,
         "pairs_known": share(vocabulary.pairs),
         "pairs_guide": share(vocabulary.guide_pairs.get(source, frozenset())),

@@ -123,6 +123,9 @@ COLLOQUIAL_AND_ENGLISH = [
     ("dk tam tru cho nguoi thue nha", "vneid/dang-ky-tam-tru-thuong-tru.md"),
     ("How do I get my VNeID password back?", "vneid/quen-mat-khau.md"),
     ("lỡ ck nhầm stk thì lấy lại tiền sao", "thanh-toan/chuyen-nham-tai-khoan.md"),
+    # found through the Vietnamese terms of its words, not by meaning alone
+    ("How can I get back money I transferred to the wrong bank account?", "thanh-toan/chuyen-nham-tai-khoan.md"),
+    ("Can I pay my traffic fines online?", "dichvucong/tra-cuu-nop-phat-nguoi.md"),
 ]
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.query import expand
+from assistant.query import expand, lexical_query, vietnamese_terms
 from assistant.question import read_question
 
 
@@ -27,3 +27,27 @@ def test_expansion_only_touches_whole_words():
 
 def test_the_entrance_cuts_very_long_input():
     assert len(read_question("a" * 10_000, max_chars=2000).text) == 2000
+
+
+@pytest.mark.parametrize(
+    "question, terms",
+    [
+        # the longest phrase wins ("temporary residence", not "residence"); a plural "s" is allowed
+        ("Do I need to register temporary residence?", "đăng ký tạm trú"),
+        ("How are traffic fines paid online?", "phạt nguội thanh toán trực tuyến"),
+        ("I sent money to the wrong account", "chuyển tiền chuyển nhầm"),
+    ],
+)
+def test_english_domain_words_map_to_the_guides_vietnamese(question, terms):
+    assert vietnamese_terms(question) == terms
+
+
+def test_an_english_question_keeps_its_other_meaning_words_for_the_word_index():
+    # "land" and "compensation" are words no guide uses: they stay, so the question reads as uncovered
+    words = lexical_query("How is compensation calculated when the government takes my land?", "en")
+    assert words.split() == ["compensation", "calculated", "government", "takes", "land"]
+    assert lexical_query("What is the fee for a passport?", "en") == "phí lệ phí hộ chiếu"
+
+
+def test_a_vietnamese_question_is_looked_up_as_it_is():
+    assert lexical_query("quên mật khẩu VNeID", "vi") == "quên mật khẩu VNeID"

@@ -36,7 +36,6 @@ from assistant.guide_format import (
     steps_in,
 )
 from assistant.models import Answer, Chunk, Citation, Passage
-from assistant.query import lexical_query
 from assistant.question import names_a_task_only
 from assistant.reply import Reply
 from assistant.textnorm import content_terms, fold, term_coverage
@@ -282,7 +281,7 @@ class Composer:
             # safety guide's summary says "đó là lừa đảo") and what to do (its steps). The guide's
             # other sentences retell the scammer's words and would echo the question back.
             kind = "howto"
-        terms = content_terms(lexical_query(question, lang))  # an English question's Vietnamese terms
+        terms = content_terms(question)
         head = passages[: min(3, len(passages))]
         main = head[0].chunk if pinned else max(
             enumerate(head), key=lambda ip: self.section_fit(ip[1], terms, kind, ip[0]))[1].chunk

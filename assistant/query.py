@@ -1,4 +1,5 @@
-"""Query understanding: expand abbreviations and chat spellings (cleaning is done at the entrance, assistant.question).
+"""Query understanding: expand abbreviations and chat spellings, and give an English question the
+Vietnamese words of its subject for the word index (cleaning is done at the entrance, assistant.question).
 
 The table maps folded forms to accented expansions so both the lexical and the dense pass
 see the words the guides use. Keys are whole lower-cased tokens; multi-token values are fine.

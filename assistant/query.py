@@ -112,7 +112,8 @@ ENGLISH_TERMS: dict[str, str] = {
     # payments
     "bank transfer": "chuyển khoản", "transfer": "chuyển khoản", "send money": "chuyển tiền",
     "wrong account": "chuyển nhầm", "wrong bank account": "chuyển nhầm", "wrong person": "chuyển nhầm",
-    "by mistake": "chuyển nhầm", "mistakenly": "nhầm", "transferred": "chuyển khoản", "paid": "thanh toán", "qr code": "mã QR", "qr": "mã QR",
+    "by mistake": "chuyển nhầm", "mistakenly": "nhầm", "transferred": "chuyển khoản", "paid": "thanh toán",
+    "qr code": "mã QR", "qr": "mã QR",
     "vietqr": "VietQR", "e-wallet": "ví điện tử", "wallet": "ví điện tử", "momo": "ví điện tử",
     "mobile money": "Mobile Money", "bank account": "tài khoản ngân hàng", "bank": "ngân hàng", "ekyc": "eKYC",
     "limit": "hạn mức", "banking app": "ứng dụng ngân hàng", "bank app": "ứng dụng ngân hàng", "market": "chợ",

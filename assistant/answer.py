@@ -232,11 +232,12 @@ class Composer:
         """The one or two sentences that state what the question asks, best first.
 
         `chunks` pairs each candidate section with its rank (0 for the section search liked best)."""
-        units = [(order, i, s, chunk) for order, chunk in chunks for i, s in enumerate(_lead_units(chunk))]
+        sections = [(order, chunk, _lead_units(chunk)) for order, chunk in chunks]  # each section split once
+        units = [(order, i, s, chunk) for order, chunk, lines in sections for i, s in enumerate(lines)]
         closeness: dict[tuple[str, int], float] = {}
         if vector is not None and self.embed is not None:
-            for _, chunk in chunks:
-                vectors = self.sentence_vectors(chunk, _lead_units(chunk))
+            for _, chunk, lines in sections:
+                vectors = self.sentence_vectors(chunk, lines)
                 if vectors is not None:
                     for i, sim in enumerate(vectors @ vector):
                         closeness[(chunk.id, i)] = float(sim)
@@ -294,11 +295,11 @@ class Composer:
         body_chunk = main
         whole_section = False  # show every unit of the body section, not only those sharing the question's words
         lead: list[tuple[str, Chunk]] = []
+        # Every section of the guide may hold what was asked; those search ranked high are preferred.
+        rank = {p.chunk.id: i for i, p in enumerate(p for p in passages if p.chunk.source == main.source)}
+        rank[main.id] = 0
+        candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
         if kind in LEAD_KINDS:
-            # Every section of the guide may hold the fact; those search ranked high are preferred.
-            rank = {p.chunk.id: i for i, p in enumerate(p for p in passages if p.chunk.source == main.source)}
-            rank[main.id] = 0
-            candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
             lead = self.lead_sentences(terms, kind, candidates, vector)
             if lead and says_unconfirmed(lead[0][0], caveat_counts=False):
                 return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
@@ -314,9 +315,6 @@ class Composer:
             # one section of the guide, not by its summary. When the sentence that fits it best is a
             # step, show that section's steps; a sentence outside any steps leads only when the
             # section search chose has no steps of its own (the steps stay the body of a how-to).
-            rank = {p.chunk.id: i for i, p in enumerate(p for p in passages if p.chunk.source == main.source)}
-            rank[main.id] = 0
-            candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
             best = self.lead_sentences(terms, kind, candidates, vector)[:1]
             if (best and says_unconfirmed(best[0][0]) and _NO_STEPS.search(fold(best[0][0]))
                     and not steps_in(best[0][1].text)):

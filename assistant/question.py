@@ -63,6 +63,23 @@ KINDS: list[tuple[str, re.Pattern[str]]] = [
     )),
 ]
 
+# A question none of KINDS names still says what it wants with a bare interrogative word: "ai" is
+# who, "bao nhiêu" an amount, "tháng nào" a time, "đâu" a place, "A hay B", "gì", "nào" a choice
+# between things the guide names, and a trailing "không nhỉ", "nữa hả" or an English auxiliary
+# after a statement a yes/no. Tried in this order, only after KINDS, so they never override it.
+FALLBACK_KINDS: list[tuple[str, re.Pattern[str]]] = [
+    ("yesno", re.compile(
+        r"\b(khong|ko|k|kg|chang|chua|hong)( (nhi|ta|vay|a|ha|nhe|ban|ta|chu|day))?\s*[?.!]*\s*$|"
+        r"\b(nua|a|ha|sao|luon) (ha|a|u)\s*[?.!]*\s*$|\b(ha|hả|a)\s*\?\s*$|"
+        r"[.?!]\s*(can|is|are|do|does|should|must|will) (i|he|she|we|they|it|my|the)\b"
+    )),
+    ("who", re.compile(r"\bai\b|\b(don vi|nha mang|co quan|can bo|cong ty|to chuc|ben) nao\b")),
+    ("amount", re.compile(r"\b(bao nhieu|toi da|it nhat|how many|what share)\b")),
+    ("time", re.compile(r"\b((thang|nam|ngay|tuan|gio|thoi gian|thoi diem) (nao|may)|tu khi nao|tu bao gio)\b")),
+    ("place", re.compile(r"\b(di|gui|ve|qua|xem|tim|hoi|lay|nhin vao|bao) (tu )?dau\b|\b(website|trang web|ten mien) .{0,30}\bla gi\b")),
+    ("whichcase", re.compile(r"\b\w+ hay (la )?\w+|\b(gi|nao|may)\b|\b(what|which)\b")),
+]
+
 # A call, message or link (the channel) that asks for money, a code, data or an install (the ask):
 # the situation of a scam, answered from the safety guides first whatever else it mentions.
 _SCAM_CHANNEL = re.compile(
@@ -145,6 +162,9 @@ def question_kind(text: str) -> str:
     for kind, pattern in KINDS:
         if kind == "amount" and at_most:
             return kind
+        if pattern.search(folded):
+            return kind
+    for kind, pattern in FALLBACK_KINDS:
         if pattern.search(folded):
             return kind
     return "other"

@@ -38,6 +38,18 @@ from assistant.safety import check
         ("Thẻ căn cước cũ còn dùng được không?", "yesno"),
         ("Can I pay my electricity bill with an e-wallet?", "yesno"),
         ("VNeID", "other"),
+        ("dang ky tam tru", "other"),
+        # no KINDS pattern, but a bare interrogative word says what is wanted
+        ("Ai phát động phong trào Bình dân học vụ số?", "who"),
+        ("VietQR chạy qua hệ thống của đơn vị nào?", "who"),
+        ("le phi xin giay xac nhan tinh trang hon nhan o ha noi hoi 2023 la bao nhieu", "amount"),
+        ("tien tro cap huu tri xa hoi tinh tu thang nao", "time"),
+        ("giay hen khai sinh lien thong gui ve dau", "place"),
+        ("Mobile Money là do ngân hàng hay nhà mạng cung cấp?", "whichcase"),
+        ("Đổi mật khẩu xong thì phải nhập mã gì để xác nhận?", "whichcase"),
+        ("Mở tài khoản trên app có chọn được số đẹp không nhỉ?", "yesno"),
+        ("đăng ký kết hôn giờ còn phải xin giấy xác nhận độc thân nữa hả", "yesno"),
+        ("I'm a street vendor. Do I need to register a household business?", "yesno"),
     ],
 )
 def test_question_kind_names_what_is_asked(question, kind):

@@ -178,7 +178,7 @@ def evaluate(eval_set: Path, answer_set: Path, fold: str, calibrate: bool, out: 
         if calibrate:
             from assistant.calibrate import calibrate as fit
 
-            click.echo(json.dumps(fit(assistant, cases), ensure_ascii=False, indent=1))
+            click.echo(json.dumps(fit(assistant, cases, answer_cases), ensure_ascii=False, indent=1))
             assistant = Assistant.from_settings(settings, log=False)
         report = run(assistant, cases, answer_cases, fold)
     except AssistantError as exc:

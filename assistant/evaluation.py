@@ -90,6 +90,13 @@ class AnswerCase:
     def fold(self) -> str:
         return fold_of(self.guide)
 
+    def as_case(self) -> Case:
+        """The question as a row of the boundary set: answered by its guide, or not at all when the key
+        says decline. Calibration learns from these too (they are the kinds of questions, 'how much',
+        'when', 'where', the boundary set has fewest of); the fold stays the guide's."""
+        return Case(self.question, "no_answer" if self.key == "decline" else self.guide, "", self.style,
+                    "answers", self.guide)
+
 
 def _rows(path: Path, pattern: str) -> Iterable[tuple[str, dict[str, str]]]:
     files = sorted(path.glob(pattern)) if path.is_dir() else [path]

@@ -172,6 +172,16 @@ def test_best_threshold_weighs_a_wrong_answer_more_than_a_needless_referral():
     assert best_threshold(scores, positive, 0.5) > 0.1
 
 
+def test_answer_key_questions_teach_answerability_with_their_guides_fold():
+    from assistant.evaluation import AnswerCase
+
+    answered = AnswerCase("Đổi số điện thoại VNeID mất bao lâu?", "vneid/doi-so-dien-thoai.md", "time", "ngay", "accented")
+    declined = AnswerCase("Phí đổi số là bao nhiêu?", "vneid/doi-so-dien-thoai.md", "amount", "decline", "accented")
+    assert answered.as_case().category == "in_scope" and answered.as_case().expected == answered.guide
+    assert declined.as_case().category == "uncovered" and declined.as_case().expected == "no_answer"
+    assert answered.as_case().fold == declined.as_case().fold == answered.fold  # by guide, as the in-scope rows
+
+
 def _intent(threshold: float) -> IntentModel:
     return IntentModel(np.array([2.0, 0.0], dtype=np.float32), {"cua vo": 3.0, "cua toi": -3.0},
                        {"cua vo": 1.5, "cua toi": 1.2}, -1.0, threshold)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.entities import has_entity
+from assistant.entities import asked_unit, has_entity, states_unit
 from assistant.freshness import is_stale
 from assistant.guide_format import (
     BULLET,
@@ -66,6 +66,7 @@ MAX_RELATED = 2
 MAX_BODY_CHARS = 900
 # Kinds whose answer is a specific fact: when some sentence of the guide states one, only those lead.
 STRICT_KINDS = ("count", "contact")
+UNIT_WEIGHT = 0.25  # a sentence counting in the unit asked ("mất mấy ngày" → "3 ngày làm việc")
 LEAD_KINDS = ("amount", "count", "time", "place", "who", "yesno", "whatif", "whichcase", "contact")
 RELATED_DENSE_GAP = 0.015  # a "Xem thêm" guide must be about as close to the question as the main one
 RELATED_MIN_COVERAGE = 0.35
@@ -228,10 +229,11 @@ class Composer:
         return fit
 
     def lead_sentences(self, terms: AbstractSet[str], kind: str, chunks: list[tuple[int, Chunk]],
-                       vector: np.ndarray | None = None) -> list[tuple[str, Chunk]]:
+                       vector: np.ndarray | None = None, unit: str | None = None) -> list[tuple[str, Chunk]]:
         """The one or two sentences that state what the question asks, best first.
 
-        `chunks` pairs each candidate section with its rank (0 for the section search liked best)."""
+        `chunks` pairs each candidate section with its rank (0 for the section search liked best);
+        `unit` is the unit a how-long question counts in (see entities.asked_unit)."""
         sections = [(order, chunk, _lead_units(chunk)) for order, chunk in chunks]  # each section split once
         units = [(order, i, s, chunk) for order, chunk, lines in sections for i, s in enumerate(lines)]
         closeness: dict[tuple[str, int], float] = {}
@@ -256,6 +258,8 @@ class Composer:
                 score += HEADING_WEIGHT * self.overlap(terms, chunk.section)
             if kind in LEAD_KINDS and has_entity(kind, sentence):
                 score += 0.25
+            if unit and states_unit(unit, sentence):
+                score += UNIT_WEIGHT
             scored.append((score, -len(scored), sentence, chunk))
         if kind in STRICT_KINDS and any(has_entity(kind, u[2]) for u in scored):
             # "có mấy người": only a sentence with a count answers it, however close the others read
@@ -300,7 +304,7 @@ class Composer:
         rank[main.id] = 0
         candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
         if kind in LEAD_KINDS:
-            lead = self.lead_sentences(terms, kind, candidates, vector)
+            lead = self.lead_sentences(terms, kind, candidates, vector, asked_unit(question))
             if lead and says_unconfirmed(lead[0][0], caveat_counts=False):
                 return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
             if lead and steps_in(lead[0][1].text):

@@ -104,6 +104,17 @@ def test_entity_detection_finds_the_fact_a_kind_asks_for(kind, text, holds):
     assert has_entity(kind, text) is holds
 
 
+def test_a_how_long_question_names_its_unit_and_only_a_count_in_it_states_it():
+    from assistant.entities import asked_unit, states_unit
+
+    assert asked_unit("xin giấy xác nhận tình trạng hôn nhân mất mấy ngày") == "ngay"
+    assert asked_unit("How many days does it take?") == "ngay"
+    assert asked_unit("Đổi số điện thoại VNeID mất bao lâu?") is None  # no unit: any duration answers
+    assert states_unit("ngay", "Thời hạn giải quyết: trong 3 ngày làm việc.")
+    assert not states_unit("ngay", "Giấy có giá trị 6 tháng kể từ ngày cấp.")
+    assert states_unit("thang", "Giấy có giá trị 6 tháng kể từ ngày cấp.")
+
+
 def test_entrance_redacts_personal_numbers_and_keeps_the_raw_text_for_the_asker_only():
     asked = read_question("  số của tôi 0912 345 678, căn cước 001203004005, mail a.b@x.vn  quên mật khẩu  ")
     assert "0912" not in asked.text and "001203004005" not in asked.text and "a.b@x.vn" not in asked.text

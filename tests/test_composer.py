@@ -53,6 +53,16 @@ def test_how_much_question_leads_with_the_fee_sentence():
     assert answer.text.splitlines()[0].startswith("Đổi thẻ vì địa danh mới được miễn lệ phí.")
 
 
+def test_how_long_question_leads_with_the_duration_in_the_unit_it_asks_for():
+    chunks = guide()
+    chunks[2] = chunk("Lệ phí và thời hạn", "- Thẻ mới có giá trị 15 năm kể từ ngày cấp thẻ mới.\n"
+                      "- Hạn giải quyết là 7 ngày làm việc.", 2)
+    for question, first in (("đổi thẻ mất mấy ngày", "Hạn giải quyết là 7 ngày"),
+                            ("thẻ mới được dùng bao nhiêu năm", "Thẻ mới có giá trị 15 năm")):
+        answer = composer(chunks).answered(question, passages(chunks, [2, 1, 0]), kind="time")
+        assert answer.text.splitlines()[0].startswith(first), (question, answer.text)
+
+
 def test_how_to_question_gets_summary_then_all_steps_in_order():
     chunks = guide()
     answer = composer(chunks).answered("làm sao đổi thẻ căn cước theo địa danh mới", passages(chunks, [1, 0, 2]),

@@ -254,8 +254,10 @@ class Composer:
             score = sum(weight[t] for t in terms & words) / total - 0.04 * order - 0.005 * i
             score += SENTENCE_DENSE_WEIGHT * closeness.get((chunk.id, i), 0.0)
             if not (is_summary(chunk.section) or is_notes(chunk.section)):
-                # a section named for the question's situation ("Khi điện thoại không đọc được chip")
-                score += HEADING_WEIGHT * self.overlap(terms, chunk.section)
+                # a section named for the question's situation ("Khi điện thoại không đọc được chip");
+                # the guide's own subject words name every section alike ("Các bước chứng thực bản sao
+                # điện tử" in the guide on it), so only the question's other words count
+                score += HEADING_WEIGHT * self.overlap(terms - content_terms(chunk.title), chunk.section)
             if kind in LEAD_KINDS and has_entity(kind, sentence):
                 score += 0.25
             if unit and states_unit(unit, sentence):

@@ -63,6 +63,17 @@ def test_how_long_question_leads_with_the_duration_in_the_unit_it_asks_for():
         assert answer.text.splitlines()[0].startswith(first), (question, answer.text)
 
 
+def test_a_heading_that_only_repeats_the_guides_subject_does_not_pull_the_lead():
+    chunks = guide()
+    chunks[1] = chunk("Các bước đổi thẻ căn cước theo địa danh mới",
+                      "1. Chuẩn bị thẻ cũ.\n2. Chọn \"Thủ tục hành chính\".\n3. Gửi hồ sơ.", 1)
+    chunks[0] = chunk("Tóm tắt", "Ai có tài khoản mức 2 cũng làm được.", 0)
+    chunks[2] = chunk("Nơi làm", "- Nộp tại công an xã, phường nơi bạn ở.", 2)
+    answer = composer(chunks).answered("đổi thẻ căn cước theo địa danh mới làm ở đâu", passages(chunks, [1, 2, 0]),
+                                       kind="place")
+    assert answer.text.splitlines()[0].startswith("Nộp tại công an xã"), answer.text
+
+
 def test_how_to_question_gets_summary_then_all_steps_in_order():
     chunks = guide()
     answer = composer(chunks).answered("làm sao đổi thẻ căn cước theo địa danh mới", passages(chunks, [1, 0, 2]),

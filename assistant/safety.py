@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 
 from assistant.textnorm import fold
 
+# The asker's own children, parents and household: a procedure often asks for their numbers
+# (người phụ thuộc, tuyển sinh), so their data is not "someone else's"; "cửa hàng" folds to "cua hang".
+_FAMILY = r"(con|chau|bo|me|cha|bo me|cha me|nguoi nha|nguoi phu thuoc|thanh vien|gia dinh|hang(?! xom))\b"
+
 _INJECTION = [
     r"\b(bo qua|phot lo|quen di|dung tuan theo|khong tuan theo|vo hieu)\b.{0,40}\b(chi dan|huong dan|chi thi|quy tac|lenh|vai tro|gioi han)\b",
     r"\bignore\b.{0,30}\b(instructions?|rules|prompts?|guidelines)\b",
@@ -21,10 +25,10 @@ _INJECTION = [
 _OTHERS_DATA = [
     r"\b(tra cuu|tim|cho (toi|minh|em|tui|t)|lay|xem|cung cap|dua)\b.{0,30}"
     r"\b(so cccd|so can cuoc|(?<!ho )so dinh danh|so dien thoai|sdt|dia chi|thong tin ca nhan|ngay sinh|so tai khoan|stk|mat khau)\b"
-    r".{0,30}\bcua (?!toi\b|minh\b|em\b|tui\b|chinh)(ong|ba|anh|chi|co|chu|bac|nguoi|hang xom|vo|chong|ban|ai|[a-z]+ [a-z]+)",
+    r".{0,30}\bcua (?!toi\b|minh\b|em\b|tui\b|chinh|" + _FAMILY + r")(ong|ba|anh|chi|co|chu|bac|nguoi|hang xom|vo|chong|ban|ai|[a-z]+ [a-z]+)\b",
     r"\b(phone number|home address|id number|password|bank account)\b.{0,20}\bof\b (?!mine|myself)",
     r"\b(dia chi|so dien thoai|sdt|so cccd|so can cuoc|(?<!ho )so dinh danh|ngay sinh|so tai khoan|stk)\b( nha| rieng)?"
-    r" cua (ong|ba|anh|chi|co|chu|bac|nguoi|hang xom)\b(?! (toi|minh|tui)\b).{0,40}\b(o dau|la gi|la bao nhieu|bao nhieu|the nao)\b",
+    r" cua (ong|ba|anh|chi|co|chu|bac|nguoi|hang xom)\b(?! (toi|minh|tui|nha)\b).{0,40}\b(o dau|la gi|la bao nhieu|bao nhieu|the nao)\b",
 ]
 _COLLECT_SECRETS = [
     r"\b(gui|doc|dua|nhan|giu|luu|nho|cam)\b.{0,20}\b(otp|mat khau|passcode|ma pin|mk)\b.{0,25}\b(cho|giup|ho)\b.{0,5}\b(ban(?! (ay|be|than|cung))|tro ly|em|may(?! ban)|bot)\b",
@@ -45,8 +49,8 @@ _PERSON = (r"(vo|chong|ba xa|ong xa|nguoi yeu|ban gai|ban trai|vo cu|chong cu|ng
            r"anh ay|chi ay|co ay|ong ay|ba ay|em ay|ban cung lop|con dau|con re|thang re|chi dau|anh re|"
            r"em re|bo vo|me vo|ong anh|anh ho|nan nhan|wife|husband|girlfriend|boyfriend|ex|neighbou?r|boss|"
            r"someone|somebody|another person|other people|brother-in-law|sister-in-law|victim)")
-_COVERT = (r"(ma|without) .{0,25}\b(khong|ko|k|chang|chua|knowing|knowledge|consent|noticing)\b.{0,10}\b(biet|hay|hay biet|"
-           r"phat hien|nghi|dong y|cho phep|co mat|quet mat|can (mat khau|otp))|\blen (coi|xem|doc|mo|vao|cai)\b|"
+_COVERT = (r"(ma|without) .{0,25}(\b(khong|ko|k|chang|chua|knowing|knowledge|consent|noticing)\b.{0,10}\b(biet|hay biet|"
+           r"phat hien|nghi|dong y|cho phep|co mat|quet mat|can (mat khau|otp))|\b(khong|ko|k|chang|chua) (he |ai )?hay\b)|\blen (coi|xem|doc|mo|vao|cai)\b|"
            r"\bxem trom\b|\bdoc trom\b|\bbi mat\b.{0,20}\b(xem|doc|theo doi)|khong de (no|ho|co|anh|chi|ong|ba|ai)\b.{0,10}biet|"
            r"without (them|him|her|anyone) (knowing|noticing)|without (his|her|their) (consent|knowledge|permission)")
 _HARM: list[tuple[str, str]] = [
@@ -63,19 +67,19 @@ _HARM: list[tuple[str, str]] = [
     ("data", r"\b(tra|tim|do|moi|lan|lan ra|biet|xem|coi|check|find|see|look up)\b.{0,40}\b((?<!ho )so (cccd|can cuoc|dinh danh|cmnd|tai khoan|nha|dien thoai)|"
              r"ma dinh danh|dia chi|nha (o|chi ta|anh ta|no)|song o dau|o dau|stk|tai khoan ngan hang|bank account|"
              r"ly lich tu phap|tien an|tien su|ngoi tu|criminal record|cu tru|tam tru|thuong tru|lives|address|"
-             r"bao nhieu tien|how much money)\b.{0,60}\b(cua|of)\b ?(?!(toi|minh|tui|em|chinh minh|my|mine|me)\b)"
+             r"bao nhieu tien|how much money)\b.{0,60}\b(cua|of)\b ?(?!(toi|minh|tui|em|chinh minh|my|mine|me)\b|" + _FAMILY + r")"
              r"(" + _PERSON + r"|mot nguoi|nguoi do|doi tuong|[a-z]+ [a-z]+)\b"),
     ("data", r"\b(" + _PERSON + r"|mot nguoi|mot doi tuong|con no)\b.{0,60}\b((?<!ho )so (cccd|can cuoc|dinh danh|cmnd)|ma dinh danh|"
              r"dang (o|song) o dau|song o dau|nha o dau|o cho nao|ly lich tu phap|tien an|ngoi tu|criminal record|where (she|he|they) lives?)\b"),
     ("data", r"\b(xuat|tai|lay|ban)\b.{0,20}\b(het )?du lieu (cu tru|dan cu|ca nhan)\b"),
     # forging or buying papers and accounts
-    ("forgery", r"\b(lam|mua|ban|che|in|khac|order|dat|tu in|chinh|sua|ghep|photoshop|edit|buy|make|forge|fake)\b.{0,40}"
+    ("forgery", r"\b(lam|mua|ban(?! (sao|phim|chinh|goc))|che|in|khac|order|dat|tu in|chinh|sua|ghep|photoshop|edit|buy|make|forge|fake)\b.{0,40}"
                 r"\b(bang|giay|so do|so hong|can cuoc|cccd|cmnd|bill|bien lai|xac nhan|hoa don|ho chieu|phoi|con dau|"
                 r"diploma|certificate|licen[cs]e|id card|passport|stamp|file anh|file pdf|anh chup)\b.{0,40}"
-                r"\b(gia|dom|phoi|khong can thi|khoi (thi|kham|hoc)|ma khong (can|phai) (thi|hoc|kham|di)|tra (tren he thong|duoc)|"
+                r"\b((?<!voi )(?<!bao )(?<!muc )gia(?! (han|bao nhieu|ca|re|tien))|dom|phoi|khong can thi|khoi (thi|kham|hoc)|ma khong (can|phai) (thi|hoc|kham|di)|tra (tren he thong|duoc)|"
                 r"van ra|thanh ten (toi|minh)|doi (sang|thanh)|cho giong|cho qua|stamp text|pass (employer|verification))\b"),
     ("forgery", r"\b(lam gia|gia mao (giay|chu ky|con dau|ho so|van bang|bang|so do|hoa don|bien lai|xac nhan|the)|lam dom|khac dau|phoi (that|chuan)|khong can thi co|ao ma|tam tru ao|dang ky ao)\b"),
-    ("forgery", r"\b(mua|ban|thue|cho thue|buy|sell|rent)\b.{0,30}\b(tai khoan ngan hang|tk ngan hang|tk nh|stk|tai khoan (vneid|dinh danh)|"
+    ("forgery", r"\b(mua|ban(?! (sao|phim|chinh|goc))|thue(?! (tncn|thu nhap|gtgt|vat|khoan))|cho thue|buy|sell|rent)\b.{0,30}\b(tai khoan ngan hang|tk ngan hang|tk nh|stk|tai khoan (vneid|dinh danh)|"
                 r"vneid muc 2|sim (rac|da kich hoat|khong chinh chu)|bank accounts?|pre-activated|bang (lai|dai hoc|dh|a1|b2))\b"),
     ("forgery", r"\bchinh chu\b.{0,30}\b(so luong|ib|bao gia|gia)\b|\b(nhieu|hang loat|vai chuc) (sim|tai khoan)\b.{0,40}\b(nguoi khac|khong chinh chu)"),
     # fooling identity checks
@@ -100,7 +104,8 @@ _HARM: list[tuple[str, str]] = [
                r"\b(cua|of|to|from|sent to|gui (ve|den|toi))\b.{0,12}\b(" + _PERSON + r")\b"),
     # hiding or laundering money, fraudulent chargebacks
     ("money", r"\b(khong ai|cong an khong|khong bi|khoi bi|khong de ai|can ?n[o']?t|cannot|police can't)\b.{0,20}\b(lan ra|truy|"
-              r"tra lai|phat hien|trace)\b|\brua tien\b|\blaunder"),
+              r"tra lai|phat hien|trace)\b|\b(cach|giup|lam sao|muon|huong dan|chi|de)\b.{0,30}\brua tien\b|\brua tien (qua|bang|cho|the nao|sao)\b|"
+              r"\blaunder"),
     ("money", r"\b(nhan|rut)\b.{0,20}\btien\b.{0,20}\b(cua nguoi bi lua|tu nguoi bi lua|lua dao|co bac)\b|"
               r"\bcho (thue|muon) (tk|tai khoan)\b.{0,40}\b(nhan tien|rut)\b|\bxoa lich su giao dich\b"),
     ("money", r"\b(bao|khai|noi|claim|gia vo|viet don)\b.{0,40}\b(chuyen nham|bi hack|bi lua|mistaken transfer)\b.{0,60}"
@@ -115,6 +120,9 @@ _INJECTION_MORE = [
     r"\b(vao vai|dong vai|role.?play|gia su ban la|pretend|let'?s play)\b.{0,150}\b(lua|gia|hack|chiem|lay ma|scam|tien)\b",
     r"\btruyen ngan\b.{0,120}\b(vao duoc|lay|chiem|hack|lua)\b",
 ]
+# Someone will not hand over their own papers ("chủ nhà không muốn đưa số định danh của họ"): the
+# asker needs the legitimate way round it, even though the words ask for another person's number.
+_WITHHELD = r"\b(khong|ko|chang|hong) (muon|chiu|cho) (dua|cung cap|cho|gui)\b"
 # The asker protects themselves or asks whether something is allowed: "làm sao nhận biết giấy tờ
 # giả", "có người chiếm Zalo của tôi", "bán tài khoản có sao không". Such questions are answered.
 _DEFENSIVE = [
@@ -129,9 +137,16 @@ _DEFENSIVE = [
     r"\bco (dung|duoc( phep)?|hop phap|hop le|vi pham( phap luat| luat)?|pham (phap )?luat|trai (phap )?luat|bi phat|bi lien luy)"
     r"( gi| j)? (khong|ko|k|hong)\b",
     r"\b(phat hien|thay|gap)\b (mot |1 )?(trang|web|giay|the|tai khoan|tin nhan)\b",
-    r"\b(xung la|tu xung|gia danh|goi (dien )?(cho toi|bao toi))\b",
+    r"\b(xung la|tu xung|gia danh|goi (dien )?(cho toi|bao toi))\b|\bxung (danh|can bo|cong an|nhan vien|ngan hang|ben)\b",
+    # checking whether a paper is genuine or fearing a fake; asking about a fine; wrongdoers who might
+    # take one's account; checking an account before paying
+    # ("so", "nghi" alone are also sổ and nghỉ: "sổ đỏ giả", "giấy nghỉ ốm giả" are requests)
+    r"\b(that gia|thiet gia|that hay gia|gia hay that)\b|\b(toi|minh|tui|em|ma|nen) (so|lo|nghi ngo|nghi la)\b.{0,25}\b(gia|lam gia|gia mao)\b|"
+    r"\bnghi (la|ngo)\b.{0,25}\b(giay to )?(gia|lam gia|gia mao)\b",
+    r"\bbi phat (bao nhieu|the nao|gi|may)\b|\b(ke xau|bon xau|ke trom)\b",
+    r"\b(tinnhiemmang|ntrust|chongluadao|truoc khi (chuyen|tra|nop|dat coc))\b",
     # someone will not hand over their own papers: the asker needs the legitimate way round it
-    r"\b(khong|ko|chang) (muon|chiu|cho) (dua|cung cap|cho|gui)\b",
+    _WITHHELD,
 ]
 
 _HARM_REASONS = {
@@ -190,7 +205,7 @@ def check(question: str) -> Verdict:
         return Verdict(True, "tôi chỉ trả lời theo các hướng dẫn đã được kiểm tra và không đổi cách làm việc theo yêu cầu")
     if _any(_COLLECT_SECRETS, folded):
         return Verdict(True, "tôi không nhận, không giữ và không dùng mã OTP, mật khẩu hay passcode của bất kỳ ai")
-    if _any(_OTHERS_DATA, folded):
+    if _any(_OTHERS_DATA, folded) and not re.search(_WITHHELD, folded):
         return Verdict(True, "tôi không tra cứu hay cung cấp thông tin cá nhân của người khác")
     defensive = _any(_DEFENSIVE, folded)
     for family, pattern in _HARM:

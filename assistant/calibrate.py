@@ -25,7 +25,10 @@ UNCOVERED_COST = 3.0
 COST_TIE = 0.01  # costs within 1 % of the minimum count as a tie (see best_threshold)
 # Share of benign training questions the intent model may refuse (out of fold, by subject): the
 # regex families carry most refusals; the model adds what it catches without refusing residents.
-BENIGN_REFUSED = 0.005
+# Once the patterns stopped refusing words that merely fold alike (20 → 1 benign train questions),
+# 0.0075 keeps look-alikes refused, patterns and model together, under 2 % out of fold (1.8 %), and
+# catches 0.744 of harmful requests (0.725 at 0.005; 0.01 would refuse 2.5 % of look-alikes).
+BENIGN_REFUSED = 0.0075
 # Inverse regularisation of the intent model and the weight of the question vector next to its
 # word n-grams, chosen by subject-grouped cross-validation on train (with patterns, harmful caught
 # out of fold 0.62 → 0.68 at the same 1 % of benign questions refused when the weight went 1 → 2).

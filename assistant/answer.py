@@ -200,6 +200,10 @@ class Composer:
             except OSError:
                 pass  # a read-only or full disk only costs the next process the same minute
 
+    def section_vectors(self, chunk: Chunk) -> np.ndarray | None:
+        """Unit vectors of the sentences of a section that can lead a reply (search weighs them too)."""
+        return self.sentence_vectors(chunk, _lead_units(chunk))
+
     def sentence_vectors(self, chunk: Chunk, sentences: list[str]) -> np.ndarray | None:
         """Unit vectors of a section's sentences, embedded once per process (a guide is asked about again and again)."""
         if self.embed is None or not sentences:

@@ -185,8 +185,10 @@ class Assistant:
         """
         kind = question_kind(text)
         scam = is_scam_situation(text)
+        composer = self.composer(self.version())
         result = self.retriever.search(expand(text), k=k or self.settings.top_k, kind=kind,
-                                       prefer_topic=SAFETY_TOPIC if scam else None)
+                                       prefer_topic=SAFETY_TOPIC if scam else None,
+                                       sentences=composer.section_vectors)
         if scam and result.passages and result.passages[0].chunk.topic == SAFETY_TOPIC:
             result.covered = True  # the safety guides speak to every call or message that wants money or codes
         return kind, result

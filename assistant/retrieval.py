@@ -8,15 +8,16 @@ a coverage rule decides when the corpus simply does not speak to the question.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from assistant.answerability import Answerability, Vocabulary, features
+from assistant.answerability import Answerability, Vocabulary, features, sentence_closeness
 from assistant.batching import Batcher
 from assistant.errors import StoreUnavailableError
-from assistant.models import Passage
+from assistant.models import Chunk, Passage
 from assistant.query import lexical_query
 from assistant.store import IndexVersion, StoreHandle
 from assistant.textnorm import content_terms, detect_language, term_coverage
@@ -106,9 +107,11 @@ class Retriever:
         return [int(i) for i in top if scores[i] > 0], scores
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid", kind: str = "other",
-               prefer_topic: str | None = None) -> SearchResult:
+               prefer_topic: str | None = None,
+               sentences: Callable[[Chunk], np.ndarray | None] | None = None) -> SearchResult:
         """The best passages for `query`; `kind` is what the question asks for (see assistant.question),
-        `prefer_topic` a topic whose best passage goes first (scam situations go to the safety guides)."""
+        `prefer_topic` a topic whose best passage goes first (scam situations go to the safety guides),
+        `sentences` the sentence vectors of a section (the composer's), for the answerability evidence."""
         lap = _Laps()
         version = self.store.current()
         if not version.chunks or not query.strip():
@@ -160,7 +163,9 @@ class Retriever:
             )
             for i in order
         ]
-        evidence = features(query, lang, kind, passages, version.idf, version.term_df, self.vocabulary(version), words)
+        closest = sentence_closeness(passages, vector, sentences) if sentences is not None else None
+        evidence = features(query, lang, kind, passages, version.idf, version.term_df, self.vocabulary(version), words,
+                            closest)
         probability = self.answerability.probability(evidence, vector)
         covered = probability >= self.answerability.threshold
         passages = diversify(passages, k)

@@ -122,6 +122,27 @@ def test_entrance_redacts_personal_numbers_and_keeps_the_raw_text_for_the_asker_
     assert set(asked.sensitive) >= {"số điện thoại", "số định danh", "email"}
 
 
+def test_sentence_closeness_is_the_closest_sentence_of_the_first_sections():
+    from assistant.answerability import features, sentence_closeness
+    from assistant.models import Chunk, Passage
+
+    def passage(n: int, dense: float) -> Passage:
+        chunk = Chunk(id=f"g.md#{n}", text=f"Câu {n}.", title="G", section=f"Mục {n}", source="g.md", url="",
+                      source_name="", checked="2026-11-30", topic="vneid", summary="", position=n)
+        return Passage(chunk, score=1.0, dense=dense, coverage=0.5)
+
+    question = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = {"g.md#0": np.array([[0.6, 0.8], [0.8, 0.6]]), "g.md#1": np.array([[0.95, 0.31]]),
+               "g.md#3": np.array([[1.0, 0.0]])}  # the fourth section is not one a reply is made from
+    passages = [passage(n, 0.9 - 0.01 * n) for n in range(4)]
+    assert sentence_closeness(passages, question, lambda c: vectors.get(c.id)) == pytest.approx(0.95)
+    assert sentence_closeness(passages, question, lambda c: None) is None
+    values = features("câu hỏi", "vi", "howto", passages, lambda t: 1.0, {}, sentence=0.95)
+    assert values["sentence"] == pytest.approx(0.95)
+    # without sentence vectors the closest section stands in
+    assert features("câu hỏi", "vi", "howto", passages, lambda t: 1.0, {})["sentence"] == pytest.approx(0.9)
+
+
 def _model(threshold: float = 0.5) -> Answerability:
     n = len(FEATURES)
     coef = tuple(1.0 if name == "dense" else 0.0 for name in FEATURES)

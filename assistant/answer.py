@@ -66,7 +66,6 @@ MAX_RELATED = 2
 MAX_BODY_CHARS = 900
 # Kinds whose answer is a specific fact: when some sentence of the guide states one, only those lead.
 STRICT_KINDS = ("count", "contact")
-UNIT_WEIGHT = 0.25  # a sentence counting in the unit asked ("mất mấy ngày" → "3 ngày làm việc")
 LEAD_KINDS = ("amount", "count", "time", "place", "who", "yesno", "whatif", "whichcase", "contact")
 RELATED_DENSE_GAP = 0.015  # a "Xem thêm" guide must be about as close to the question as the main one
 RELATED_MIN_COVERAGE = 0.35
@@ -264,12 +263,13 @@ class Composer:
                 score += HEADING_WEIGHT * self.overlap(terms - content_terms(chunk.title), chunk.section)
             if kind in LEAD_KINDS and has_entity(kind, sentence):
                 score += 0.25
-            if unit and states_unit(unit, sentence):
-                score += UNIT_WEIGHT
             scored.append((score, -len(scored), sentence, chunk))
         if kind in STRICT_KINDS and any(has_entity(kind, u[2]) for u in scored):
             # "có mấy người": only a sentence with a count answers it, however close the others read
             scored = [u for u in scored if has_entity(kind, u[2])]
+        if unit and any(states_unit(unit, u[2]) for u in scored):
+            # "mất mấy ngày": likewise only a sentence counting in days, not a validity in months beside it
+            scored = [u for u in scored if states_unit(unit, u[2])]
         scored.sort(reverse=True)
         if not scored:
             return []

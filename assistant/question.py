@@ -69,8 +69,8 @@ KINDS: list[tuple[str, re.Pattern[str]]] = [
 # after a statement a yes/no. Tried in this order, only after KINDS, so they never override it.
 FALLBACK_KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("yesno", re.compile(
-        r"\b(khong|ko|k|kg|chang|chua|hong)( (nhi|ta|vay|a|ha|nhe|ban|ta|chu|day))?\s*[?.!]*\s*$|"
-        r"\b(nua|a|ha|sao|luon) (ha|a|u)\s*[?.!]*\s*$|\b(ha|hả|a)\s*\?\s*$|"
+        r"\b(khong|ko|k|kg|chang|chua|hong)( (nhi|ta|vay|a|ha|nhe|ban|chu|day))?\s*[?.!]*\s*$|"
+        r"\b(nua|a|ha|sao|luon) (ha|a|u)\s*[?.!]*\s*$|\b(ha|a)\s*\?\s*$|"
         r"[.?!]\s*(can|is|are|do|does|should|must|will) (i|he|she|we|they|it|my|the)\b"
     )),
     ("who", re.compile(r"\bai\b|\b(don vi|nha mang|co quan|can bo|cong ty|to chuc|ben) nao\b")),

@@ -12,7 +12,7 @@ from assistant.textnorm import fold
 
 # The asker's own children, parents and household: a procedure often asks for their numbers
 # (người phụ thuộc, tuyển sinh), so their data is not "someone else's"; "cửa hàng" folds to "cua hang".
-_FAMILY = r"(con|chau|bo|me|cha|bo me|cha me|nguoi nha|nguoi phu thuoc|thanh vien|gia dinh|hang(?! xom))\b"
+_FAMILY = r"(con(?! (no|do)\b)|chau|bo|me|cha|bo me|cha me|nguoi nha|nguoi phu thuoc|thanh vien|gia dinh|hang(?! xom))\b"
 
 _INJECTION = [
     r"\b(bo qua|phot lo|quen di|dung tuan theo|khong tuan theo|vo hieu)\b.{0,40}\b(chi dan|huong dan|chi thi|quy tac|lenh|vai tro|gioi han)\b",

@@ -264,12 +264,16 @@ class Composer:
             if kind in LEAD_KINDS and has_entity(kind, sentence):
                 score += 0.25
             scored.append((score, -len(scored), sentence, chunk))
-        if kind in STRICT_KINDS and any(has_entity(kind, u[2]) for u in scored):
+        def only_those_that(holds: Callable[[str], bool]) -> None:
+            nonlocal scored
+            scored = [u for u in scored if holds(u[2])] or scored  # none holds: every sentence stays
+
+        if kind in STRICT_KINDS:
             # "có mấy người": only a sentence with a count answers it, however close the others read
-            scored = [u for u in scored if has_entity(kind, u[2])]
-        if unit and any(states_unit(unit, u[2]) for u in scored):
+            only_those_that(lambda s: has_entity(kind, s))
+        if unit:
             # "mất mấy ngày": likewise only a sentence counting in days, not a validity in months beside it
-            scored = [u for u in scored if states_unit(unit, u[2])]
+            only_those_that(lambda s: states_unit(unit, s))
         scored.sort(reverse=True)
         if not scored:
             return []

@@ -57,8 +57,7 @@ def asks_for_entity(kind: str) -> bool:
 
 # "mất mấy ngày", "bao nhiêu tháng", "how many days": the unit the answer must be counted in. A guide
 # section often states a validity in months next to a processing time in days; the unit tells them apart.
-_UNITS = {"ngay": "ngay", "thang": "thang", "nam": "nam", "gio": "gio", "phut": "phut", "tuan": "tuan",
-          "days": "ngay", "months": "thang", "years": "nam", "hours": "gio", "minutes": "phut", "weeks": "tuan"}
+_ENGLISH_UNITS = {"days": "ngay", "months": "thang", "years": "nam", "hours": "gio", "minutes": "phut", "weeks": "tuan"}
 _UNIT_ASKED = re.compile(r"\b(?:may|bao nhieu|how many)\s+(ngay|thang|nam|gio|phut|tuan|days|months|years|hours|"
                          r"minutes|weeks)\b")
 _NUMBER = r"(\d+([.,]\d+)?|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|vai)"
@@ -67,7 +66,7 @@ _NUMBER = r"(\d+([.,]\d+)?|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|vai)"
 def asked_unit(question: str) -> str | None:
     """The unit a how-long question counts in ("ngay" for "mất mấy ngày"), or None."""
     match = _UNIT_ASKED.search(fold(question))
-    return _UNITS[match.group(1)] if match else None
+    return _ENGLISH_UNITS.get(match.group(1), match.group(1)) if match else None
 
 
 def states_unit(unit: str, text: str) -> bool:

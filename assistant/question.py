@@ -159,12 +159,9 @@ def question_kind(text: str) -> str:
     expanded = expand(text)
     folded = fold(expanded).strip()
     at_most = _AT_MOST.search(expanded.lower()) or (not has_diacritics(expanded) and _AT_MOST_BARE.search(folded))
-    for kind, pattern in KINDS:
+    for kind, pattern in [*KINDS, *FALLBACK_KINDS]:
         if kind == "amount" and at_most:
             return kind
-        if pattern.search(folded):
-            return kind
-    for kind, pattern in FALLBACK_KINDS:
         if pattern.search(folded):
             return kind
     return "other"

@@ -16,12 +16,19 @@ import numpy as np
 
 from assistant.answerability import FEATURES, PARAMS_PATH, VECTOR_WEIGHT, Answerability
 from assistant.evaluation import AnswerCase, Case
+from assistant.guide_format import SAFETY_TOPIC
 from assistant.intent import PARAMS_PATH as INTENT_PATH
-from assistant.intent import IntentModel, ngrams
+from assistant.intent import SCAM_PATH, IntentModel, ngrams
 
 # A wrong confident answer costs more than an honest "not covered" on a question the guides
-# do answer: the threshold minimises UNCOVERED_COST × uncovered answered + in-scope declined.
-UNCOVERED_COST = 3.0
+# do answer: the threshold minimises UNCOVERED_COST × the share of uncovered questions answered
+# + the share of in-scope questions declined. Shares, not counts: written as counts, each new
+# file of in-scope questions lowered the cut (answerable rows outnumber uncovered ones three to
+# one, so "3 per wrong answer" had come to weigh the two kinds of error about evenly). The cost
+# curve is flat from 0.56 to 0.64 (out of fold on train, 0.90 to 0.92 of uncovered questions
+# declined against 0.12 to 0.16 of in-scope ones); at 1.5 the lowest cut within COST_TIE wins, so
+# a core question typed without marks ("dang ky tam tru cho nguoi thue nha") is still answered.
+UNCOVERED_COST = 1.5
 COST_TIE = 0.01  # costs within 1 % of the minimum count as a tie (see best_threshold)
 # Share of benign training questions the intent model may refuse (out of fold, by subject): the
 # regex families carry most refusals; the model adds what it catches without refusing residents.
@@ -34,6 +41,16 @@ BENIGN_REFUSED = 0.0075
 # out of fold 0.62 → 0.68 at the same 1 % of benign questions refused when the weight went 1 → 2).
 INTENT_C = 4.0
 INTENT_VECTOR_WEIGHT = 2.0
+# Share of the questions the guides answer (in-scope, answerable look-alikes, answer keys; out of
+# fold) that the harm model may doubt: declined with a referral, not refused. Out of fold on train
+# the band at 0.02 declined 0.55 of the harmful requests that neither the patterns nor the refusal
+# cut caught (0.38 at 0.01), and 0.011 of in-scope questions.
+DOUBTED = 0.02
+# Share of the questions other guides answer (or none does) that the scam model may send to the
+# safety guides, out of fold: each one sent there loses its own guide's answer. At 0.01 it found
+# out of fold 0.915 of the scam situations on train (regex and model together) against 0.898 for
+# the regex alone, and moved 5 of 900 in-scope questions off the guide that answered them first.
+SCAM_FALSE_ROUTE = 0.01
 
 M = TypeVar("M")  # a fitted model, whatever its parts
 Row = tuple[Case, dict[str, float], np.ndarray, str]  # case, answerability features, question vector, question
@@ -53,8 +70,11 @@ def collect(assistant: Any, cases: list[Case]) -> list[Row]:
 
 
 def answerable(case: Case) -> bool | None:
-    """The label the answerability model learns: should the guides answer this? (None: not a row for it)."""
-    if case.category == "harmful":
+    """The label the answerability model learns: should the guides answer this? (None: not a row for it).
+
+    Harmful requests are refused before it is asked; scam situations are answered from the safety
+    guides once the patterns or the scam model send them there, so they do not teach it either."""
+    if case.category in ("harmful", "scam"):
         return None
     return case.in_scope
 
@@ -106,30 +126,52 @@ def out_of_fold(fit: Callable[[np.ndarray], M], score: Callable[[M, np.ndarray],
 
 
 def best_threshold(scores: np.ndarray, positive: np.ndarray, negative_cost: float) -> float:
-    """The cut minimising negative_cost × negatives at or above it + positives below it.
+    """The cut minimising negative_cost × the share of negatives at or above it + the share of positives below it.
 
     The cost curve of the answerability model is flat over a wide range (0.35–0.6 on the train
     fold), so a plain minimum jumps across it when a few rows change. The lowest cut within
     COST_TIE of the minimum is chosen instead: as cheap, and stable."""
     candidates = np.unique(np.concatenate([scores, [0.0, 1.0]]))
-    costs = np.array([negative_cost * np.sum(~positive & (scores >= t)) + np.sum(positive & (scores < t))
-                      for t in candidates])
+    negatives, positives = max(1, int(np.sum(~positive))), max(1, int(np.sum(positive)))
+    costs = np.array([negative_cost * np.sum(~positive & (scores >= t)) / negatives
+                      + np.sum(positive & (scores < t)) / positives for t in candidates])
     i = int(np.flatnonzero(costs <= costs.min() * (1 + COST_TIE))[0])
     # Halfway down to the next lower score: every score at or above candidates[i] stays covered.
     return float((candidates[i - 1] + candidates[i]) / 2) if i > 0 else float(candidates[i])
 
 
-def fit_intent(rows: list[Row], model: str) -> tuple[IntentModel, dict[str, float]]:
-    """Harmful requests against every other question, over the question vector and its word n-grams."""
+def harmful(case: Case) -> bool | None:
+    """The label the harm model learns: a request to refuse, against every other question."""
+    return case.category == "harmful"
+
+
+def scam_situation(case: Case) -> bool | None:
+    """The label the scam model learns: a call, message or link trying a scam on the asker.
+
+    Other questions the safety guides answer ('OTP là gì?') are left out of its fit: routing them
+    there is right too, but they do not describe a scam being tried, and a pinned safety passage
+    answers with the guide's summary and steps."""
+    if case.category == "scam":
+        return True
+    if case.in_scope and all(g.startswith(f"{SAFETY_TOPIC}/") for g in case.expected.split("|")):
+        return None
+    return False
+
+
+def fit_text_model(rows: list[Row], model: str, label: Callable[[Case], bool | None], flagged_share: float,
+                   doubt_share: float | None = None) -> tuple[IntentModel, dict[str, float]]:
+    """A logistic model over the question vector and its word n-grams, flagging at most
+    `flagged_share` of the negatives (out of fold, by subject); with `doubt_share`, a lower cut
+    that doubts at most that share of the questions the guides should answer."""
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    examples = [(c, v, t) for c, _, v, t in rows if v.size > 1]
-    y = np.array([c.category == "harmful" for c, _, _ in examples])
-    vectors = INTENT_VECTOR_WEIGHT * np.stack([v for _, v, _ in examples]).astype(np.float32)
-    texts = [t for _, _, t in examples]
-    groups = [c.subject for c, _, _ in examples]
+    examples = [(c, v, t, is_) for c, _, v, t in rows if v.size > 1 and (is_ := label(c)) is not None]
+    y = np.array([bool(is_) for _, _, _, is_ in examples])
+    vectors = INTENT_VECTOR_WEIGHT * np.stack([v for _, v, _, _ in examples]).astype(np.float32)
+    texts = [t for _, _, t, _ in examples]
+    groups = [c.subject for c, _, _, _ in examples]
 
     def fitted(train: np.ndarray) -> tuple[TfidfVectorizer, LogisticRegression]:
         terms = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True)
@@ -143,8 +185,17 @@ def fit_intent(rows: list[Row], model: str) -> tuple[IntentModel, dict[str, floa
 
     # Out-of-fold probabilities (by subject) choose the threshold on questions the fit never saw.
     oof = out_of_fold(fitted, scores, y, groups)
-    benign = np.sort(oof[~y])
-    threshold = float(benign[min(len(benign) - 1, int(np.ceil(len(benign) * (1 - BENIGN_REFUSED))))])
+
+    def cut(values: np.ndarray, share: float) -> float:
+        """The score above which `share` of `values` lie."""
+        ranked = np.sort(values)
+        return float(ranked[min(len(ranked) - 1, int(np.ceil(len(ranked) * (1 - share))))])
+
+    threshold = cut(oof[~y], flagged_share)
+    doubt = None
+    if doubt_share is not None:
+        answerable_ = np.array([bool(answerable(c)) and c.category != "scam" for c, _, _, _ in examples]) & ~y
+        doubt = min(threshold, cut(oof[answerable_], doubt_share))
     terms, logistic = fitted(np.arange(len(y)))
     dim = vectors.shape[1]
     coef = logistic.coef_[0]
@@ -153,15 +204,28 @@ def fit_intent(rows: list[Row], model: str) -> tuple[IntentModel, dict[str, floa
     model_ = IntentModel((INTENT_VECTOR_WEIGHT * coef[:dim]).astype(np.float32),
                          {g: float(coef[dim + j]) for g, j in vocabulary.items()},
                          {g: float(terms.idf_[j]) for g, j in vocabulary.items()},
-                         float(logistic.intercept_[0]), threshold, model)
-    stats = {"examples": len(y), "harmful": int(y.sum()), "oof_harmful_caught": float(np.mean(oof[y] > threshold)),
-             "oof_benign_refused": float(np.mean(oof[~y] > threshold))}
+                         float(logistic.intercept_[0]), threshold, model, doubt)
+    stats = {"examples": len(y), "positive": int(y.sum()), "oof_positive_flagged": float(np.mean(oof[y] > threshold)),
+             "oof_negative_flagged": float(np.mean(oof[~y] > threshold))}
+    if doubt is not None:
+        stats["oof_positive_doubted"] = float(np.mean(((oof > doubt) & (oof <= threshold))[y]))
     return model_, stats
 
 
+def fit_intent(rows: list[Row], model: str) -> tuple[IntentModel, dict[str, float]]:
+    """Harmful requests against every other question."""
+    return fit_text_model(rows, model, harmful, BENIGN_REFUSED, DOUBTED)
+
+
+def fit_scam(rows: list[Row], model: str) -> tuple[IntentModel, dict[str, float]]:
+    """Scam situations against every question the safety guides do not answer."""
+    return fit_text_model(rows, model, scam_situation, SCAM_FALSE_ROUTE)
+
+
 def calibrate(assistant: Any, cases: list[Case], answer_cases: Sequence[AnswerCase] = (),
-              params_path: Path = PARAMS_PATH, intent_path: Path = INTENT_PATH) -> dict[str, Any]:
-    """Fit both models on the train fold of the boundary set and of the answer keys' questions.
+              params_path: Path = PARAMS_PATH, intent_path: Path = INTENT_PATH,
+              scam_path: Path = SCAM_PATH) -> dict[str, Any]:
+    """Fit the three models on the train fold of the boundary set and of the answer keys' questions.
 
     With the answer keys' questions (answered by their guide, or declined), the answerability
     model's out-of-fold cost on the boundary set's train rows fell from 328 to 304."""
@@ -170,17 +234,19 @@ def calibrate(assistant: Any, cases: list[Case], answer_cases: Sequence[AnswerCa
     train = [c for c in [*cases, *extra] if c.fold == "train"]
     assistant.retriever.answerability = Answerability.neutral(assistant.settings.embedding_model)
     intent, assistant.intent = assistant.intent, None
+    scam, assistant.scam = assistant.scam, None
     try:
         rows = collect(assistant, train)
     finally:
-        assistant.intent = intent
+        assistant.intent, assistant.scam = intent, scam
     fitted, a_stats = fit_answerability(rows, assistant.settings.embedding_model)
     intent_model, i_stats = fit_intent(rows, assistant.settings.embedding_model)
+    scam_model, s_stats = fit_scam(rows, assistant.settings.embedding_model)
     params_path.parent.mkdir(parents=True, exist_ok=True)
     params_path.write_text(json.dumps(fitted.to_json(fitted_on=a_stats), indent=1) + "\n", encoding="utf-8")
-    intent_path.write_text(json.dumps(intent_model.to_json(fitted_on=i_stats), ensure_ascii=False) + "\n",
-                           encoding="utf-8")
+    for model_, stats, path in ((intent_model, i_stats, intent_path), (scam_model, s_stats, scam_path)):
+        path.write_text(json.dumps(model_.to_json(fitted_on=stats), ensure_ascii=False) + "\n", encoding="utf-8")
     assistant.retriever.answerability = fitted
-    assistant.intent = intent_model
+    assistant.intent, assistant.scam = intent_model, scam_model
     return {"answerability": a_stats, "threshold": fitted.threshold, "intent": i_stats,
-            "intent_threshold": intent_model.threshold}
+            "intent_threshold": intent_model.threshold, "scam": s_stats, "scam_threshold": scam_model.threshold}

@@ -159,7 +159,7 @@ def _stdin_lines() -> list[str]:
               show_default=True, help="Tệp hoặc thư mục các tệp answers*.tsv (khóa đáp án).")
 @click.option("--fold", type=click.Choice(["test", "train", "all"]), default="test", show_default=True,
               help="Phần dữ liệu để báo cáo: test (chưa dùng khi hiệu chỉnh), train hoặc all.")
-@click.option("--calibrate", is_flag=True, help="Hiệu chỉnh lại mô hình 'có trả lời được không' và mô hình ý định xấu trên phần train.")
+@click.option("--calibrate", is_flag=True, help="Hiệu chỉnh lại trên phần train các mô hình 'có trả lời được không', ý định xấu và tình huống lừa đảo.")
 @click.option("--out", type=click.Path(path_type=Path), help="Nơi ghi báo cáo JSON (mặc định: data/eval/report.json).")
 @click.option("--misses", is_flag=True, help="In thêm từng câu sai cùng các đặc trưng của nó.")
 def evaluate(eval_set: Path, answer_set: Path, fold: str, calibrate: bool, out: Path | None, misses: bool) -> None:

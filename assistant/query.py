@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.textnorm import fold
-
 ABBREVIATIONS: dict[str, str] = {
     # documents and services
     "cccd": "căn cước công dân",
@@ -29,17 +27,6 @@ ABBREVIATIONS: dict[str, str] = {
     "dddt": "định danh điện tử",
     "ddcn": "định danh cá nhân",
     "vneid": "VNeID",
-    "hkd": "hộ kinh doanh",
-    "dkkd": "đăng ký kinh doanh",
-    "mst": "mã số thuế",
-    "tncn": "thu nhập cá nhân",
-    "npt": "người phụ thuộc",
-    "hddt": "hóa đơn điện tử",
-    "tmdt": "thương mại điện tử",
-    "hcc": "hành chính công",
-    "bhtn": "bảo hiểm thất nghiệp",
-    "csgt": "cảnh sát giao thông",
-    "bdhvs": "Bình dân học vụ số",
     # chat spellings
     "ko": "không",
     "k": "không",
@@ -61,12 +48,8 @@ ABBREVIATIONS: dict[str, str] = {
     "vs": "với",
     "ng": "người",
     "mn": "mọi người",
-    "bn": "bao nhiêu",
-    "xn": "xác nhận",
-    "xh": "xã hội",
-    "nh": "ngân hàng",
-    "cty": "công ty",
-    "ctv": "cộng tác viên",
+    "đc": "được",
+    "đk": "đăng ký",
     "qr": "QR",
     "otp": "OTP",
 }
@@ -75,11 +58,11 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 def expand(text: str) -> str:
-    """Replace known abbreviations (matched on whole folded tokens: "sđt", "SĐT" and "sdt" alike) by their expansion."""
+    """Replace known abbreviations (matched on whole folded tokens) by their expansion."""
 
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
-        return ABBREVIATIONS.get(fold(word), word)
+        return ABBREVIATIONS.get(word.lower(), word)
 
     return _TOKEN.sub(swap, text)
 

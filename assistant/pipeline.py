@@ -151,8 +151,7 @@ class Assistant:
         kind, result = self.search(standalone)
         harm, doubts, suspected = Verdict(), False, True  # without the model, the patterns decide alone
         if self.intent is not None and result.vector is not None:
-            harm = self.intent.check(result.vector, standalone)
-            doubts = self.intent.doubts(result.vector, standalone)  # refused ones included
+            harm, doubts = self.intent.judge(result.vector, standalone)
             suspected = doubts or self.intent.doubt is None
         # A harm family refuses when the model at least doubts the question too; alone, it declines with
         # a referral: words that merely look like a request for harm ("vào VNeID của mẹ") do not get a

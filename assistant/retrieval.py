@@ -107,11 +107,11 @@ class Retriever:
         return [int(i) for i in top if scores[i] > 0], scores
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid", kind: str = "other",
-               prefer_topic: str | Callable[[np.ndarray], str | None] | None = None,
+               prefer_topic: Callable[[np.ndarray], str | None] | None = None,
                sentences: Callable[[Chunk], np.ndarray | None] | None = None) -> SearchResult:
         """The best passages for `query`; `kind` is what the question asks for (see assistant.question),
-        `prefer_topic` a topic whose best passage goes first (scam situations go to the safety guides), or
-        a function of the question's vector naming one or none,
+        `prefer_topic` names, from the question's vector, a topic whose best passage goes first (scam
+        situations go to the safety guides) or none,
         `sentences` the sentence vectors of a section (the composer's), for the answerability evidence."""
         lap = _Laps()
         version = self.store.current()
@@ -142,7 +142,7 @@ class Retriever:
         fused = rrf(rankings, weights)
         order = sorted(fused, key=lambda i: -fused[i])
         preferred = None
-        topic = prefer_topic(vector) if callable(prefer_topic) else prefer_topic
+        topic = prefer_topic(vector) if prefer_topic is not None else None
         if topic is not None:
             preferred = next((i for i in order if version.chunks[i].topic == topic), None)
             if preferred is not None:

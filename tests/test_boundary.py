@@ -234,9 +234,9 @@ def test_intent_model_refuses_only_past_its_threshold():
     harmful = _intent(0.5).probability(vector, "mở Zalo của vợ")
     benign = _intent(0.5).probability(vector, "mở Zalo của tôi")
     assert harmful > 0.5 > benign  # the same vector; the words decide
-    assert _intent(harmful - 1e-6).check(vector, "mở Zalo của vợ").refused
-    assert not _intent(harmful).check(vector, "mở Zalo của vợ").refused
-    assert not _intent(0.5).check(vector, "mở Zalo của tôi").refused
+    assert _intent(harmful - 1e-6).judge(vector, "mở Zalo của vợ")[0].refused
+    assert not _intent(harmful).judge(vector, "mở Zalo của vợ")[0].refused
+    assert not _intent(0.5).judge(vector, "mở Zalo của tôi")[0].refused
 
 
 def test_intent_model_doubts_between_its_band_and_its_refusal():
@@ -245,9 +245,10 @@ def test_intent_model_doubts_between_its_band_and_its_refusal():
     vector = np.array([0.5, 0.5], dtype=np.float32)
     p = _intent(0.5).probability(vector, "mở Zalo của vợ")
     banded = dataclasses.replace(_intent(p + 0.01), doubt=p - 1e-6)
-    assert banded.doubts(vector, "mở Zalo của vợ") and not banded.check(vector, "mở Zalo của vợ").refused
-    assert not banded.doubts(vector, "mở Zalo của tôi")
-    assert not _intent(0.5).doubts(vector, "mở Zalo của vợ")  # no band unless fitted
+    verdict, doubted = banded.judge(vector, "mở Zalo của vợ")
+    assert doubted and not verdict.refused
+    assert not banded.judge(vector, "mở Zalo của tôi")[1]
+    assert not _intent(0.5).judge(vector, "mở Zalo của vợ")[1]  # no band unless fitted
     assert IntentModel.load().doubt is not None and IntentModel.load().doubt <= IntentModel.load().threshold
 
 

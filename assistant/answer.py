@@ -36,6 +36,7 @@ from assistant.guide_format import (
     steps_in,
 )
 from assistant.models import Answer, Chunk, Citation, Passage
+from assistant.query import lexical_query
 from assistant.question import names_a_task_only
 from assistant.reply import Reply
 from assistant.textnorm import content_terms, fold, term_coverage
@@ -58,6 +59,8 @@ _UNCONFIRMED = re.compile(
 _QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
 # ...and, for a how-to, says so of the steps themselves ("chưa có nguồn ... hướng dẫn từng bước").
 _NO_STEPS = re.compile(r"\b(huong dan(?! nay)|cac buoc|tung buoc|cach (lam|lay lai))\b")
+# Sections of the safety guides that retell what scammers say and do (folded headings).
+_SCRIPT = re.compile(r"\b(ke gian|dau hieu|thuong gap|vi du)\b")
 # Openings that talk about the guide instead of answering ("Bài này giúp bạn…").
 _META_OPENING = re.compile(r"^(bai (viet )?nay|huong dan nay|trang nay|tai lieu nay)\b")
 MAX_NOTES = 2
@@ -293,13 +296,19 @@ class Composer:
             kind = "howto"
         if pinned:
             # A scam situation, whatever it asks ("có phải lừa không", "thì sao"): what it is (the
-            # safety guide's summary says "đó là lừa đảo") and what to do (its steps). The guide's
-            # other sentences retell the scammer's words and would echo the question back.
+            # safety guide's summary says "đó là lừa đảo"), the guide's sentence that fits the situation
+            # best, and what to do (its steps). Sentences of the sections that retell the scammer's
+            # words ("Kẻ gian thường nói gì", "Dấu hiệu nhận biết") would echo the question back, so
+            # they never lead (train answer keys: +2, none lost).
             kind = "howto"
-        terms = content_terms(question)
         head = passages[: min(3, len(passages))]
+        # The main section is chosen on the words as asked (an English question's own words match no
+        # section, so closeness decides); its sentences are then matched on the Vietnamese terms of an
+        # English question ("forgot password" → "quên mật khẩu"): train answer keys +3, none lost.
+        asked = content_terms(question)
         main = head[0].chunk if pinned else max(
-            enumerate(head), key=lambda ip: self.section_fit(ip[1], terms, kind, ip[0]))[1].chunk
+            enumerate(head), key=lambda ip: self.section_fit(ip[1], asked, kind, ip[0]))[1].chunk
+        terms = content_terms(lexical_query(question, lang))
         guide = self.guide_chunks.get(main.source, [main])
         reply = Reply()
 
@@ -324,20 +333,23 @@ class Composer:
                 # say what to do ("thử lại…", "ra quầy…") in bullets that share no word with the question.
                 body_chunk = lead[0][1]
                 whole_section = True
-        elif kind == "howto" and not pinned:
+        elif kind == "howto":
             # "Mở khóa xong rồi thì làm gì với máy cũ": a how-to that names a situation is answered by
             # one section of the guide, not by its summary. When the sentence that fits it best is a
             # step, show that section's steps; a sentence outside any steps leads only when the
-            # section search chose has no steps of its own (the steps stay the body of a how-to).
-            best = self.lead_sentences(terms, kind, candidates, vector)[:1]
-            if (best and says_unconfirmed(best[0][0]) and _NO_STEPS.search(fold(best[0][0]))
+            # section search chose has no steps of its own (the steps stay the body of a how-to), or
+            # when it is a note of the guide ("Mất điện thoại có cài ví thì làm gì": the note says to
+            # tell the wallet and the bank at once, the steps are how to open a wallet).
+            pool = [(o, c) for o, c in candidates if not _SCRIPT.search(fold(c.section))] if pinned else candidates
+            best = self.lead_sentences(terms, kind, pool, vector)[:1]
+            if (best and not pinned and says_unconfirmed(best[0][0]) and _NO_STEPS.search(fold(best[0][0]))
                     and not steps_in(best[0][1].text)):
                 # "Thêm người thân vào VNeID thế nào?": the guide says it has no steps for that (a
                 # caveat inside a list of steps, "các bước trên theo cách làm chung", keeps the steps)
                 return self.unconfirmed(question, best[0][0], best[0][1], lang)
             summary = fold(main.summary) if main.summary else ""
             if (best and fold(best[0][0]) != summary and not is_summary(best[0][1].section)
-                    and (steps_in(best[0][1].text) or not steps_in(main.text))):
+                    and (steps_in(best[0][1].text) or not steps_in(main.text) or is_notes(best[0][1].section))):
                 lead = best
                 if steps_in(best[0][1].text):
                     body_chunk = best[0][1]
@@ -353,7 +365,7 @@ class Composer:
 
         if lang == "en":
             reply.line(labels.lead.format(title=main.title, section=body_chunk.section))
-        if kind not in LEAD_KINDS and not lead:
+        if kind not in LEAD_KINDS and (not lead or pinned):
             if main.summary and not _META_OPENING.match(fold(main.summary)):
                 reply.sentence(main.summary, cite(body_chunk))
         steps = steps_in(body_chunk.text)

@@ -51,6 +51,8 @@ from assistant.safety import check
         ("Mở tài khoản trên app có chọn được số đẹp không nhỉ?", "yesno"),
         ("đăng ký kết hôn giờ còn phải xin giấy xác nhận độc thân nữa hả", "yesno"),
         ("I'm a street vendor. Do I need to register a household business?", "yesno"),
+        ("Do I have to pay to get a CT07 residence confirmation?", "amount"),  # the answer is a fee or "free"
+        ("Where do I have to pay the fee?", "place"),
     ],
 )
 def test_question_kind_names_what_is_asked(question, kind):

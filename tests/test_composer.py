@@ -151,6 +151,45 @@ def test_a_pinned_first_passage_stays_the_main_section_however_well_another_fits
     assert both.answered(question, found, kind="yesno", pinned=True).citations[0].source == scam_source
 
 
+def test_a_pinned_scam_reply_gives_the_summary_then_the_fitting_sentence_never_the_scammers_script():
+    scam_source = "corpus/an-toan/cuoc-goi-gia-danh.md"
+    summary = "Người gọi xưng công an mà bắt chuyển tiền hay cài ứng dụng là kẻ lừa đảo, hãy tắt máy."
+
+    def scam(section: str, text: str, position: int) -> Chunk:
+        return Chunk(id=f"{scam_source}#{position}", text=text, title="Cuộc gọi giả danh", section=section,
+                     source=scam_source, url="https://example.gov.vn/canh-bao", source_name="Bộ Công an",
+                     checked="2026-11-25", topic="an-toan", summary=summary, position=position, review_every=90)
+
+    chunks = [scam("Tóm tắt", summary, 0),
+              scam("Kẻ gian thường nói gì qua điện thoại", "- Bảo cài ứng dụng điều khiển từ xa để cập nhật hồ sơ.", 1),
+              scam("Sự thật cần nhớ", "- Ứng dụng điều khiển từ xa cho người lạ chiếm quyền điện thoại của bạn.", 2),
+              scam("Các bước xử lý", "1. Tắt máy.\n2. Không cài ứng dụng.", 3)]
+    found = [Passage(chunks[1], score=1.0, dense=0.9, coverage=0.8), Passage(chunks[2], score=0.5, dense=0.88, coverage=0.6)]
+    answer = Composer({scam_source: chunks}, today=lambda: dt.date(2026, 11, 30)).answered(
+        "người lạ bảo cài ứng dụng điều khiển từ xa để cập nhật hồ sơ, có sao không", found, kind="whatif", pinned=True)
+    lines = answer.text.splitlines()
+    assert lines[0].startswith(summary[:-1]) and lines[1].startswith("Ứng dụng điều khiển từ xa cho người lạ"), answer.text
+    assert "Bảo cài ứng dụng điều khiển từ xa" not in answer.text  # the scammer's words are not read back
+    assert answer.citations[0].source == scam_source and answer.steps == ["Tắt máy.", "Không cài ứng dụng."]
+
+
+def test_a_how_to_leads_with_the_guides_note_on_the_situation_asked_about():
+    chunks = guide()
+    chunks[3] = chunk("Lưu ý", "- Không đưa mã OTP cho ai.\n- Mất thẻ cũ thì báo mất trên VNeID trước khi đổi.", 3)
+    answer = composer(chunks).answered("mất thẻ cũ thì đổi thẻ thế nào", passages(chunks, [1, 0, 2]), kind="howto")
+    lines = answer.text.splitlines()
+    assert lines[0].startswith("Mất thẻ cũ thì báo mất trên VNeID trước khi đổi."), answer.text
+    assert answer.steps and answer.text.count("Mất thẻ cũ thì báo mất") == 1
+
+
+def test_an_english_question_is_matched_to_sentences_by_its_vietnamese_terms():
+    chunks = guide()
+    chunks[2] = chunk("Khi gặp khó", "- Thẻ cũ còn hạn vẫn dùng được.\n- Bị mất thẻ cũ thì báo mất trên VNeID trước.", 2)
+    answer = composer(chunks).answered("What if I lost my old card?", passages(chunks, [2, 1, 0]), lang="en",
+                                       kind="whatif")
+    assert "Bị mất thẻ cũ thì báo mất trên VNeID trước." in answer.text.splitlines()[1], answer.text
+
+
 def test_citation_marks_are_read_one_way_everywhere():
     from assistant.reply import MARK, mark_numbers, without_marks
 

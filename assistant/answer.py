@@ -33,6 +33,7 @@ from assistant.guide_format import (
     is_help,
     is_notes,
     is_summary,
+    retells_scam,
     steps_in,
 )
 from assistant.models import Answer, Chunk, Citation, Passage
@@ -59,8 +60,6 @@ _UNCONFIRMED = re.compile(
 _QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
 # ...and, for a how-to, says so of the steps themselves ("chưa có nguồn ... hướng dẫn từng bước").
 _NO_STEPS = re.compile(r"\b(huong dan(?! nay)|cac buoc|tung buoc|cach (lam|lay lai))\b")
-# Sections of the safety guides that retell what scammers say and do (folded headings).
-_SCRIPT = re.compile(r"\b(ke gian|dau hieu|thuong gap|vi du)\b")
 # Openings that talk about the guide instead of answering ("Bài này giúp bạn…").
 _META_OPENING = re.compile(r"^(bai (viet )?nay|huong dan nay|trang nay|tai lieu nay)\b")
 MAX_NOTES = 2
@@ -340,7 +339,7 @@ class Composer:
             # section search chose has no steps of its own (the steps stay the body of a how-to), or
             # when it is a note of the guide ("Mất điện thoại có cài ví thì làm gì": the note says to
             # tell the wallet and the bank at once, the steps are how to open a wallet).
-            pool = [(o, c) for o, c in candidates if not _SCRIPT.search(fold(c.section))] if pinned else candidates
+            pool = [(o, c) for o, c in candidates if not retells_scam(c.section)] if pinned else candidates
             best = self.lead_sentences(terms, kind, pool, vector)[:1]
             if (best and not pinned and says_unconfirmed(best[0][0]) and _NO_STEPS.search(fold(best[0][0]))
                     and not steps_in(best[0][1].text)):

@@ -27,6 +27,9 @@ REQUIRED_SECTIONS = (NOTES_SECTION, HELP_SECTION)
 STEP = re.compile(r"^\s*(\d{1,2})[.)]\s+(.+)$")  # "1. Mở ứng dụng VNeID" → ("1", "Mở ứng dụng VNeID")
 BULLET = re.compile(r"^\s*[-*•+]\s+(.+)$")
 LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•+])\s+")  # the marker of either, to strip it
+# Sections of the safety guides that retell what scammers say and do ("Kẻ gian thường nói gì",
+# "Dấu hiệu nhận biết", "Các kiểu giả shipper thường gặp", "Ví dụ đã xảy ra"), by folded heading.
+_SCAM_SCRIPT = re.compile(r"\b(ke gian|dau hieu|thuong gap|vi du)\b")
 
 
 def steps_in(text: str) -> list[str]:
@@ -52,3 +55,7 @@ def is_notes(section: str) -> bool:
 
 def is_help(section: str) -> bool:
     return _is(section, HELP_SECTION)
+
+
+def retells_scam(section: str) -> bool:
+    return bool(_SCAM_SCRIPT.search(fold(section)))

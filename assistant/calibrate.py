@@ -54,6 +54,14 @@ DOUBTED = 0.02
 # plain ranking) against 0.891 without the model, and 5 of 900 in-scope questions were moved off
 # the guide that answered them first.
 SCAM_FALSE_ROUTE = 0.01
+# Below that, a band of doubt over the same negatives: a story the scam model half-suspects, that
+# names a call, message or link or an ask for money or codes, is answered from a safety guide when
+# one ranks first by itself (the answerability cut, fitted on other questions, declined most scam
+# stories no model or pattern flagged). Out of fold on train (4,444 rows, the whole decision
+# simulated): scam situations answered from a safety guide first 0.808 → 0.855, uncovered and
+# in-scope questions unchanged, harmful requests refused or declined 0.933 → 0.931. Without the
+# named call or ask, the band took in uncovered stories (a work accident, a mistyped top-up).
+SCAM_DOUBTED = 0.05
 
 M = TypeVar("M")  # a fitted model, whatever its parts
 Row = tuple[Case, dict[str, float], np.ndarray, str]  # case, answerability features, question vector, question
@@ -162,10 +170,12 @@ def scam_situation(case: Case) -> bool | None:
 
 
 def fit_text_model(rows: list[Row], model: str, label: Callable[[Case], bool | None], flagged_share: float,
-                   doubt_share: float | None = None) -> tuple[IntentModel, dict[str, float]]:
+                   doubt_share: float | None = None,
+                   doubt_among: Callable[[Case], bool] = lambda c: bool(answerable(c))) -> tuple[IntentModel, dict[str, float]]:
     """A logistic model over the question vector and its word n-grams, flagging at most
     `flagged_share` of the negatives (out of fold, by subject); with `doubt_share`, a lower cut
-    that doubts at most that share of the questions the guides should answer."""
+    that doubts at most that share of the negatives `doubt_among` picks (by default the
+    questions the guides should answer)."""
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -197,8 +207,8 @@ def fit_text_model(rows: list[Row], model: str, label: Callable[[Case], bool | N
     threshold = cut(oof[~y], flagged_share)
     doubt = None
     if doubt_share is not None:
-        answerable_ = np.array([bool(answerable(c)) for c, _, _, _ in examples]) & ~y  # scam stories excluded
-        doubt = min(threshold, cut(oof[answerable_], doubt_share))
+        among = np.array([doubt_among(c) for c, _, _, _ in examples]) & ~y
+        doubt = min(threshold, cut(oof[among], doubt_share))
     terms, logistic = fitted(np.arange(len(y)))
     dim = vectors.shape[1]
     coef = logistic.coef_[0]
@@ -222,7 +232,7 @@ def fit_intent(rows: list[Row], model: str) -> tuple[IntentModel, dict[str, floa
 
 def fit_scam(rows: list[Row], model: str) -> tuple[IntentModel, dict[str, float]]:
     """Scam situations against every question the safety guides do not answer."""
-    return fit_text_model(rows, model, scam_situation, SCAM_FALSE_ROUTE)
+    return fit_text_model(rows, model, scam_situation, SCAM_FALSE_ROUTE, SCAM_DOUBTED, doubt_among=lambda c: True)
 
 
 def calibrate(assistant: Any, cases: list[Case], answer_cases: Sequence[AnswerCase] = (),

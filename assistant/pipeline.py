@@ -19,7 +19,7 @@ from assistant.intent import SCAM_PATH, IntentModel
 from assistant.logs import QuestionLog
 from assistant.models import Answer, Chunk
 from assistant.query import expand
-from assistant.question import Question, is_scam_situation, question_kind, read_question
+from assistant.question import Question, hints_at_scam, is_scam_situation, question_kind, read_question
 from assistant.retrieval import Retriever, SearchResult
 from assistant.safety import Verdict, check
 from assistant.settings import Settings
@@ -204,17 +204,23 @@ class Assistant:
         """
         kind = question_kind(text)
         scam = is_scam_situation(text)
+        suspected = False  # the scam model's band of doubt: not sure enough to move a safety guide first
 
         def prefer(vector: np.ndarray) -> str | None:
-            if scam or (self.scam is not None and self.scam.flags(vector, text)):
-                return SAFETY_TOPIC
-            return None
+            nonlocal suspected
+            flagged, suspected = self.scam.levels(vector, text) if self.scam is not None else (False, False)
+            return SAFETY_TOPIC if scam or flagged else None
 
         composer = self.composer(self.version())
         result = self.retriever.search(expand(text), k=k or self.settings.top_k, kind=kind, prefer_topic=prefer,
                                        sentences=composer.section_vectors)
-        if result.pinned and result.passages[0].chunk.topic == SAFETY_TOPIC:
-            result.covered = True  # the safety guides speak to every call or message that wants money or codes
+        # The safety guides speak to every call or message that wants money or codes, whether it was put
+        # first on purpose or ranked first by itself for a story the scam model half-suspects and that
+        # names a call, message or link or an ask for money or codes (the model's doubt alone also
+        # took in a work accident and a mistyped top-up number).
+        if result.passages and result.passages[0].chunk.topic == SAFETY_TOPIC and (
+                result.pinned or (suspected and hints_at_scam(text))):
+            result.covered = True
         return kind, result
 
     def _step_from_history(self, text: str, history: list[Exchange], lang: str) -> Answer | None:

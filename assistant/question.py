@@ -170,3 +170,9 @@ def question_kind(text: str) -> str:
 def is_scam_situation(text: str) -> bool:
     folded = fold(expand(text))
     return bool(_SCAM_CHANNEL.search(folded) and _SCAM_ASK.search(folded))
+
+
+def hints_at_scam(text: str) -> bool:
+    """Half of a scam situation: a call, message or link, or an ask for money, codes or an install."""
+    folded = fold(expand(text))
+    return bool(_SCAM_CHANNEL.search(folded) or _SCAM_ASK.search(folded))

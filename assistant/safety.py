@@ -53,6 +53,12 @@ _COVERT = (r"(ma|without) .{0,25}(\b(khong|ko|k|chang|chua|knowing|knowledge|con
            r"phat hien|nghi|dong y|cho phep|co mat|quet mat|can (mat khau|otp))|\b(khong|ko|k|chang|chua) (he |ai )?hay\b)|\blen (coi|xem|doc|mo|vao|cai)\b|"
            r"\bxem trom\b|\bdoc trom\b|\bbi mat\b.{0,20}\b(xem|doc|theo doi)|khong de (no|ho|co|anh|chi|ong|ba|ai)\b.{0,10}biet|"
            r"without (them|him|her|anyone) (knowing|noticing)|without (his|her|their) (consent|knowledge|permission)")
+# What makes a message, call or page a scam: it pretends to be someone, or it gets money or codes.
+_DECEIT = (r"\b(gia danh|gia mao|mao danh|gia (ngan hang|cong an|nha mang|co quan|nhan vien|can bo|shipper|buu ta|dien luc|cong ty)|"
+           r"xung (la|danh|can bo|nhan vien|cong an|ngan hang|dien luc|ben|cuc|luat su|shipper|buu ta|cong ty|nha mang)|"
+           r"pretending|impersonat\w*|posing as|looks? like|giong het|na na|"
+           r"de (nguoi|ho|nan nhan) .{0,20}(chuyen|nop|bam|doc|tin)|chuyen tien|nop tien|ma xac thuc|chen duong link|"
+           r"capture|thu thong tin|hua hoa hong|nap tien truoc|chiu nap)\b")
 _HARM: list[tuple[str, str]] = [
     # someone else's account, messages or location
     ("account", r"\b(vao duoc|vao xem|vao doc|dang nhap|mo duoc|mo|xem|coi|doc|truy cap|lay|chiem|theo doi|dinh vi|log ?in|"
@@ -92,11 +98,12 @@ _HARM: list[tuple[str, str]] = [
                r"khong can .{0,20}co mat|tin nhan ngan hang|bank texts?)\b"),
     ("bypass", r"\bsim swap\b"),
     # writing scams
-    ("scam", r"\b(viet|soan|tao|lam(?! sao| the nao| gi)|dung|write|draft|create|clone|build|set up)\b.{0,60}\b(kich ban|tin nhan|sms|bai dang|loi thoai|"
-             r"hoi thoai|trang (web|dang nhap)|web|mau|script|message|text|e-?mail|login page|page|ten mien)\b.{0,100}"
-             r"\b(gia danh|gia mao|gia (ngan hang|cong an|nha mang|co quan)|xung la|pretending|looks? like|giong het|na na|"
-             r"de (nguoi|ho|nan nhan) .{0,20}(chuyen|nop|bam|doc|tin)|chuyen tien|nop tien|ma xac thuc|chen duong link|"
-             r"capture|thu thong tin|hua hoa hong|nap tien truoc|chiu nap)\b"),
+    ("scam", r"\b(viet|soan|tao|lam(?! sao| the nao| gi)|dung|write|draft|create|clone|build|set up)\b.{0,60}"
+             r"\b(kich ban|kb|tin nhan|sms|bai dang|bai (quang cao|tuyen|viet)|loi thoai|loi goi|"
+             r"hoi thoai|trang (web|dang nhap)|web|mau|script|message|text|e-?mail|login page|page|ten mien|job (offer|ad|post))\b"
+             r".{0,100}" + _DECEIT),
+    # a script asked for by its name alone: "kịch bản gọi điện xưng điện lực…"
+    ("scam", r"^(kich ban|kb|script)\b.{0,100}" + _DECEIT),
     ("scam", r"\b(thuyet phuc|du|noi (sao|the nao|gi)|convince|persuade|what should i say)\b.{0,80}\b(chuyen tien|rut (tien|ra)|"
              r"dua (tien|minh)|transfer|send (me )?(her|his|their)? ?(money|savings)|doc ma)\b"),
     ("scam", r"\b(lay|xin|get)\b.{0,20}\b(ma xac thuc|otp|ma otp)\b.{0,20}\b(cua nan nhan|cua nguoi khac|of (the )?victims?)\b"),
@@ -106,6 +113,10 @@ _HARM: list[tuple[str, str]] = [
     ("money", r"\b(khong ai|cong an khong|khong bi|khoi bi|khong de ai|can ?n[o']?t|cannot|police can't)\b.{0,20}\b(lan ra|truy|"
               r"tra lai|phat hien|trace)\b|\b(cach|giup|lam sao|muon|huong dan|chi|de)\b.{0,30}\brua tien\b|\brua tien (qua|bang|cho|the nao|sao)\b|"
               r"\blaunder"),
+    # money sent by mistake, moved on before the bank can trace it
+    ("money", r"\b(rut|chuyen|withdraw|move)\b.{0,60}\b(truoc khi|before)\b.{0,20}\b(ngan hang|ben kia|nguoi ta|cong an|the bank|they)\b"
+              r".{0,10}\b(kip )?(tra soat|phat hien|doi lai|thu hoi|truy|trace|notice|reverse)|"
+              r"\bavoid (having to )?(give|giving|pay|paying|send|sending) (it|the money|them) back\b"),
     ("money", r"\b(nhan|rut)\b.{0,20}\btien\b.{0,20}\b(cua nguoi bi lua|tu nguoi bi lua|lua dao|co bac)\b|"
               r"\bcho (thue|muon) (tk|tai khoan)\b.{0,40}\b(nhan tien|rut)\b|\bxoa lich su giao dich\b"),
     ("money", r"\b(bao|khai|noi|claim|gia vo|viet don)\b.{0,40}\b(chuyen nham|bi hack|bi lua|mistaken transfer)\b.{0,60}"

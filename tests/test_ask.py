@@ -250,8 +250,10 @@ def test_a_story_the_scam_model_half_suspects_is_answered_when_a_safety_guide_ra
 
 @pytest.mark.parametrize("question", ["Cách đổi số điện thoại trên VNeID?", "Nộp phạt nguội qua ứng dụng ngân hàng được không?"])
 def test_a_question_about_a_procedure_stays_with_its_guide(bundled_assistant, question):
-    answer = bundled_assistant.ask(question)
-    assert answer.citations and answer.citations[0].source.split("/")[-2] != "an-toan"
+    """Money or an app named in a procedure question does not move a safety guide first (whether the
+    answerability cut then answers it is tested on its own)."""
+    _, found = bundled_assistant.search(question)
+    assert not found.pinned and found.passages[0].chunk.topic != "an-toan", found.passages[0].chunk.source
 
 
 def test_a_question_the_harm_model_half_suspects_is_declined_with_a_referral_not_answered(bundled_assistant,

@@ -161,8 +161,10 @@ class Assistant:
         if harm.refused:
             return Answer(asked.text, "refused", self._refusal(harm.reason, lang))
         # Half-suspected of asking for harm: no steps from a guide, a referral instead. A victim telling
-        # of a call or message that wants money or codes is answered all the same.
-        doubted = pattern.refused or (doubts and not is_scam_situation(standalone))
+        # of a call or message that wants money or codes is answered all the same, and so is a story the
+        # scam model recognises (its safety guide put first): the harm model's doubt band, fitted to let
+        # few answerable questions through, also took in victims' stories in words the patterns do not know.
+        doubted = pattern.refused or (doubts and not (is_scam_situation(standalone) or result.pinned))
         if doubted:
             answer = Answer(asked.text, "no_answer", self._doubted(lang))
         elif not result.passages or not result.covered or self._lacks_fact(result, kind):

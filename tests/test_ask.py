@@ -268,6 +268,16 @@ def test_a_question_the_harm_model_half_suspects_is_declined_with_a_referral_not
     # a victim telling of a call that wants money is still answered from the safety guides
     scam = bundled_assistant.ask("Có người gọi xưng công an bảo tôi chuyển tiền vào tài khoản tạm giữ, có nên không?")
     assert scam.status == "answered" and scam.citations[0].source.split("/")[-2] == "an-toan"
+    # so is a story the scam model recognises in words the patterns do not know, and only that
+    from assistant.question import scam_signs
+
+    story = "Tờ rơi nhét hộp thư bảo quét mã QR để nhận quà tri ân khách hàng, quét xong nó đòi đăng nhập ngân hàng, có sao không?"
+    assert not all(scam_signs(story))
+    monkeypatch.setattr(bundled_assistant, "scam", dataclasses.replace(bundled_assistant.scam, threshold=0.0))  # flags all
+    flagged = bundled_assistant.ask(story)
+    assert flagged.status == "answered" and flagged.citations[0].source.split("/")[-2] == "an-toan"
+    monkeypatch.setattr(bundled_assistant, "scam", dataclasses.replace(bundled_assistant.scam, threshold=1.01, doubt=None))
+    assert bundled_assistant.ask(story).status == "no_answer"
 
 
 def test_a_harm_pattern_the_model_does_not_doubt_declines_and_injection_still_refuses(bundled_assistant, monkeypatch):

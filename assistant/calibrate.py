@@ -19,6 +19,7 @@ from assistant.evaluation import AnswerCase, Case
 from assistant.guide_format import SAFETY_TOPIC
 from assistant.intent import PARAMS_PATH as INTENT_PATH
 from assistant.intent import SCAM_PATH, IntentModel, ngrams
+from assistant.textnorm import fold
 
 # A wrong confident answer costs more than an honest "not covered" on a question the guides
 # do answer: the threshold minimises UNCOVERED_COST × the share of uncovered questions answered
@@ -29,7 +30,7 @@ from assistant.intent import SCAM_PATH, IntentModel, ngrams
 # uncovered questions declined against 0.11 to 0.17 of in-scope ones, costs 0.281 to 0.297), so
 # small changes move the cut along it: 0.567 → 0.625 when 840 harmful, look-alike and scam rows
 # came in, → 0.634 when one guide gained one bullet. Each step declines a few more answerable
-# questions (and scam stories no model flags); a steadier rule for the cut is still to be found.
+# questions (and scam stories no model flags); best_threshold now settles ties on the declining side.
 UNCOVERED_COST = 1.5
 COST_TIE = 0.01  # costs within 1 % of the minimum count as a tie (see best_threshold)
 # Share of benign training questions the intent model may refuse (out of fold, by subject): the
@@ -81,6 +82,21 @@ def collect(assistant: Any, cases: list[Case]) -> list[Row]:
         vector = result.vector if result.vector is not None else np.zeros(1, dtype=np.float32)
         rows.append((case, result.features, vector, text))
     return rows
+
+
+def folded_copies(rows: list[Row], encode: Callable[[list[str]], np.ndarray]) -> list[Row]:
+    """Each row again as typed without accents (its vector re-embedded), for rows whose text changes.
+
+    Residents often type without diacritics, and the embedder places "lam gia giay to" some way
+    from "làm giả giấy tờ"; the word n-grams are folded already, the vectors are not. Used only as
+    extra training rows of the text models, never to choose their cuts. Out of fold on train
+    (6,342 rows), harmful requests flagged by the harm model rose from 0.599 to 0.642 at the same
+    0.7 % of other questions."""
+    changed = [(case, features, fold(text)) for case, features, _, text in rows if fold(text) != text]
+    if not changed:
+        return []
+    vectors = np.asarray(encode([text for _, _, text in changed]), dtype=np.float32)
+    return [(case, features, vector, text) for (case, features, text), vector in zip(changed, vectors)]
 
 
 def answerable(case: Case) -> bool | None:
@@ -142,14 +158,17 @@ def out_of_fold(fit: Callable[[np.ndarray], M], score: Callable[[M, np.ndarray],
 def best_threshold(scores: np.ndarray, positive: np.ndarray, negative_cost: float) -> float:
     """The cut minimising negative_cost × the share of negatives at or above it + the share of positives below it.
 
-    The cost curve of the answerability model is flat over a wide range (0.35–0.6 on the train
-    fold), so a plain minimum jumps across it when a few rows change. The lowest cut within
-    COST_TIE of the minimum is chosen instead: as cheap, and stable."""
+    The cost curve of the answerability model is flat over a wide range, so a plain minimum
+    jumps across it when a few rows change (0.584 → 0.632 → 0.575 over three refits, each a
+    minimum within 1 % of the other). Among the cuts within COST_TIE of the minimum the highest
+    is chosen: as cheap, and where the costs tie the honest "not covered" wins, since a wrong
+    confident answer is the failure a resident acts on. The lowest was chosen before; it lands
+    on whichever end of the flat stretch a refit happens to dip at."""
     candidates = np.unique(np.concatenate([scores, [0.0, 1.0]]))
     negatives, positives = max(1, int(np.sum(~positive))), max(1, int(np.sum(positive)))
     costs = np.array([negative_cost * np.sum(~positive & (scores >= t)) / negatives
                       + np.sum(positive & (scores < t)) / positives for t in candidates])
-    i = int(np.flatnonzero(costs <= costs.min() * (1 + COST_TIE))[0])
+    i = int(np.flatnonzero(costs <= costs.min() * (1 + COST_TIE))[-1])
     # Halfway down to the next lower score: every score at or above candidates[i] stays covered.
     return float((candidates[i - 1] + candidates[i]) / 2) if i > 0 else float(candidates[i])
 
@@ -174,25 +193,35 @@ def scam_situation(case: Case) -> bool | None:
 
 def fit_text_model(rows: list[Row], model: str, label: Callable[[Case], bool | None], flagged_share: float,
                    doubt_share: float | None = None,
-                   doubt_among: Callable[[Case], bool] = lambda c: bool(answerable(c))) -> tuple[IntentModel, dict[str, float]]:
+                   doubt_among: Callable[[Case], bool] = lambda c: bool(answerable(c)),
+                   extra: Sequence[Row] = ()) -> tuple[IntentModel, dict[str, float]]:
     """A logistic model over the question vector and its word n-grams, flagging at most
     `flagged_share` of the negatives (out of fold, by subject); with `doubt_share`, a lower cut
     that doubts at most that share of the negatives `doubt_among` picks (by default the
-    questions the guides should answer)."""
+    questions the guides should answer). `extra` rows (other spellings of the same questions)
+    only train: each joins the folds its subject is in, and no cut is chosen on them."""
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    examples = [(c, v, t, is_) for c, _, v, t in rows if v.size > 1 and (is_ := label(c)) is not None]
-    y = np.array([bool(is_) for _, _, _, is_ in examples])
-    vectors = INTENT_VECTOR_WEIGHT * np.stack([v for _, v, _, _ in examples]).astype(np.float32)
-    texts = [t for _, _, t, _ in examples]
-    groups = [c.subject for c, _, _, _ in examples]
+    def labelled(rows_: Sequence[Row]) -> tuple[np.ndarray, np.ndarray, list[str], list[str], list[Case]]:
+        chosen = [(c, v, t, is_) for c, _, v, t in rows_ if v.size > 1 and (is_ := label(c)) is not None]
+        y_ = np.array([bool(is_) for _, _, _, is_ in chosen])
+        vectors_ = INTENT_VECTOR_WEIGHT * np.stack([v for _, v, _, _ in chosen]).astype(np.float32) if chosen else \
+            np.zeros((0, 1), dtype=np.float32)
+        return y_, vectors_, [t for _, _, t, _ in chosen], [c.subject for c, _, _, _ in chosen], [c for c, _, _, _ in chosen]
+
+    y, vectors, texts, groups, cases = labelled(rows)
+    extra_y, extra_vectors, extra_texts, extra_groups, _ = labelled(extra)
 
     def fitted(train: np.ndarray) -> tuple[TfidfVectorizer, LogisticRegression]:
+        subjects = {groups[i] for i in train}
+        more = [j for j, g in enumerate(extra_groups) if g in subjects]
         terms = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True)
-        x = hstack([csr_matrix(vectors[train]), terms.fit_transform([texts[i] for i in train])]).tocsr()
-        return terms, LogisticRegression(C=INTENT_C, class_weight="balanced", max_iter=5000).fit(x, y[train])
+        words = terms.fit_transform([texts[i] for i in train] + [extra_texts[j] for j in more])
+        x = hstack([csr_matrix(np.vstack([vectors[train], *([extra_vectors[more]] if more else [])])), words]).tocsr()
+        return terms, LogisticRegression(C=INTENT_C, class_weight="balanced", max_iter=5000).fit(
+            x, np.concatenate([y[train], extra_y[more]]))
 
     def scores(model_: tuple[TfidfVectorizer, LogisticRegression], rows_: np.ndarray) -> np.ndarray:
         terms, logistic = model_
@@ -210,7 +239,7 @@ def fit_text_model(rows: list[Row], model: str, label: Callable[[Case], bool | N
     threshold = cut(oof[~y], flagged_share)
     doubt = None
     if doubt_share is not None:
-        among = np.array([doubt_among(c) for c, _, _, _ in examples]) & ~y
+        among = np.array([doubt_among(c) for c in cases]) & ~y
         doubt = min(threshold, cut(oof[among], doubt_share))
     terms, logistic = fitted(np.arange(len(y)))
     dim = vectors.shape[1]
@@ -228,14 +257,15 @@ def fit_text_model(rows: list[Row], model: str, label: Callable[[Case], bool | N
     return model_, stats
 
 
-def fit_intent(rows: list[Row], model: str) -> tuple[IntentModel, dict[str, float]]:
+def fit_intent(rows: list[Row], model: str, extra: Sequence[Row] = ()) -> tuple[IntentModel, dict[str, float]]:
     """Harmful requests against every other question."""
-    return fit_text_model(rows, model, harmful, BENIGN_REFUSED, DOUBTED)
+    return fit_text_model(rows, model, harmful, BENIGN_REFUSED, DOUBTED, extra=extra)
 
 
-def fit_scam(rows: list[Row], model: str) -> tuple[IntentModel, dict[str, float]]:
+def fit_scam(rows: list[Row], model: str, extra: Sequence[Row] = ()) -> tuple[IntentModel, dict[str, float]]:
     """Scam situations against every question the safety guides do not answer."""
-    return fit_text_model(rows, model, scam_situation, SCAM_FALSE_ROUTE, SCAM_DOUBTED, doubt_among=lambda c: True)
+    return fit_text_model(rows, model, scam_situation, SCAM_FALSE_ROUTE, SCAM_DOUBTED, doubt_among=lambda c: True,
+                          extra=extra)
 
 
 def calibrate(assistant: Any, cases: list[Case], answer_cases: Sequence[AnswerCase] = (),
@@ -255,9 +285,11 @@ def calibrate(assistant: Any, cases: list[Case], answer_cases: Sequence[AnswerCa
         rows = collect(assistant, train)
     finally:
         assistant.intent, assistant.scam = intent, scam
+    unaccented = folded_copies(rows, lambda texts: assistant.retriever.encoder.encode_query(
+        texts, batch_size=32, normalize_embeddings=True))
     fitted, a_stats = fit_answerability(rows, assistant.settings.embedding_model)
-    intent_model, i_stats = fit_intent(rows, assistant.settings.embedding_model)
-    scam_model, s_stats = fit_scam(rows, assistant.settings.embedding_model)
+    intent_model, i_stats = fit_intent(rows, assistant.settings.embedding_model, unaccented)
+    scam_model, s_stats = fit_scam(rows, assistant.settings.embedding_model, unaccented)
     params_path.parent.mkdir(parents=True, exist_ok=True)
     params_path.write_text(json.dumps(fitted.to_json(fitted_on=a_stats), indent=1) + "\n", encoding="utf-8")
     for model_, stats, path in ((intent_model, i_stats, intent_path), (scam_model, s_stats, scam_path)):

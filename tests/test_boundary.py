@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -503,3 +504,35 @@ def test_benign_look_alikes_are_not_refused(question):
 def test_a_website_as_the_place_of_ones_own_task_is_not_a_scam_situation():
     assert not is_scam_situation("Cách khóa tài khoản VNeID trên trang web?")
     assert is_scam_situation("trang web lạ bắt nhập mã OTP để nhận quà")
+
+
+def test_calibrate_fits_all_three_models_from_the_train_fold_and_writes_them(bundled_index, tmp_path):
+    """The whole `assistant eval --calibrate` path on a small slice of the train fold: search, unaccented
+    copies through the real encoder, the three fits, and files the serving models load."""
+    from assistant import calibrate
+    from assistant.answerability import Answerability
+    from assistant.evaluation import load_cases
+    from assistant.pipeline import Assistant
+    from assistant.settings import Settings
+
+    root = Path(__file__).resolve().parent.parent
+    cases = [c for c in load_cases(root / "tests" / "eval" / "questions") if c.fold == "train"]
+    chosen = []
+    for category in ("in_scope", "uncovered", "harmful", "lookalike", "scam"):
+        subjects: dict[str, int] = {}
+        for c in cases:
+            if c.category == category and subjects.get(c.subject, 0) < 2 and len(subjects) <= 8:
+                subjects[c.subject] = subjects.get(c.subject, 0) + 1
+                chosen.append(c)
+    assert len({c.subject for c in chosen if c.category == "harmful"}) >= 5
+    assistant = Assistant.from_settings(Settings(data_dir=bundled_index), log=False, calibrating=True)
+    paths = {name: tmp_path / f"{name}.json" for name in ("answerability", "intent", "scam")}
+    fitted = calibrate.calibrate(assistant, chosen, params_path=paths["answerability"], intent_path=paths["intent"],
+                                 scam_path=paths["scam"])
+    harmful = sum(c.category == "harmful" for c in chosen)
+    assert fitted["intent"]["positive"] == harmful  # copies train, but the counts and cuts are the real rows'
+    assert fitted["intent"]["examples"] == len(chosen)
+    assert 0.0 < fitted["threshold"] < 1.0
+    assert Answerability.load(paths["answerability"]).threshold == fitted["threshold"]
+    assert IntentModel.load(paths["intent"]).threshold == fitted["intent_threshold"]
+    assert IntentModel.load(paths["scam"]).threshold == fitted["scam_threshold"]

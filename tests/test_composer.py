@@ -240,6 +240,11 @@ def test_saved_sentence_vectors_are_read_and_never_reused_for_changed_sentences(
     # an answer, then a caveat on the steps
     ("Bằng lái sắp hết hạn có thể đổi tại nhà qua Cổng dịch vụ công; hướng dẫn này chưa có nguồn đầy đủ cho từng bước.",
      True, False),
+    ("Năm 2026 chưa thấy nguồn nói rõ còn dùng mã này hay không, hãy hỏi trường con đang học.", True, True),
+    ("Bài viết chỉ liệt kê bốn chữ T, không giải thích mỗi chữ gồm những việc gì.", True, True),
+    ("Nguồn tìm được không nêu mức phạt riêng cho việc khai tử chậm vài ngày.", True, True),
+    # a source named in passing is not a doubt
+    ("Theo cẩm nang của điện lực (không rõ ngày đăng), có ba cách trả tiền điện.", False, False),
 ])
 def test_a_guide_saying_it_could_not_confirm_is_told_from_facts_and_quotes(sentence, doubt, doubt_in_first_clause):
     assert says_unconfirmed(sentence) is doubt
@@ -255,6 +260,29 @@ def test_a_fact_that_mentions_not_confirming_is_answered_not_declined():
     answer = composer(sim).answered("không xác nhận thì bao lâu bị khóa hai chiều", passages(sim, [1, 0]), kind="time")
     assert answer.status == "answered"
     assert "60 ngày" in answer.text.split("\n")[0]
+
+
+def test_a_doubt_beside_a_plain_statement_of_the_fact_asked_is_not_a_decline():
+    # The guide doubts the fee of one case and states the fee of another plainly: the plain one answers.
+    fee = [
+        chunk("Tóm tắt", "Bạn có thể xin cấp lại thẻ căn cước trên VNeID.", 0),
+        chunk("Lưu ý", "- Chúng tôi chưa thấy nguồn nói riêng về lệ phí cấp lại sau khi sáp nhập.\n"
+              "- Người cao tuổi được miễn lệ phí cấp lại thẻ căn cước.", 1),
+    ]
+    closeness = {"chưa thấy": 0.90, "miễn": 0.89}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        sims = [next((v for k, v in closeness.items() if k in t), 0.5) for t in texts]
+        return np.array([[s, (1 - s * s) ** 0.5] for s in sims], dtype=np.float32)
+
+    asked = "người cao tuổi cấp lại thẻ căn cước có phải nộp lệ phí cấp lại không"
+    answer = Composer({GUIDE: fee}, embed=embed).answered(asked, passages(fee, [1, 0]), kind="yesno",
+                                                         vector=np.array([1.0, 0.0], dtype=np.float32))
+    assert answer.status == "answered" and "miễn lệ phí" in answer.text
+    closeness["miễn"] = 0.2  # the doubt alone leads: the guide does not know, so neither do we
+    doubt = Composer({GUIDE: fee}, embed=embed).answered(asked, passages(fee, [1, 0]), kind="yesno",
+                                                        vector=np.array([1.0, 0.0], dtype=np.float32))
+    assert doubt.status == "no_answer" and "chưa thấy nguồn" in doubt.text
 
 
 def test_what_if_shows_what_to_do_from_the_section_that_states_the_situation():

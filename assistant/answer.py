@@ -34,6 +34,7 @@ from assistant.guide_format import (
     is_notes,
     is_summary,
     retells_scam,
+    retells_story,
     steps_in,
 )
 from assistant.models import Answer, Chunk, Citation, Passage
@@ -70,6 +71,7 @@ MAX_BODY_CHARS = 900
 # Kinds whose answer is a specific fact: when some sentence of the guide states one, only those lead.
 STRICT_KINDS = ("count", "contact")
 LEAD_KINDS = ("amount", "count", "time", "place", "who", "yesno", "whatif", "whichcase", "contact")
+ACTION_KINDS = ("whatif", "place", "who", "contact")  # they ask what to do, where or whom to turn to
 RELATED_DENSE_GAP = 0.015  # a "Xem thêm" guide must be about as close to the question as the main one
 RELATED_MIN_COVERAGE = 0.35
 SENTENCE_DENSE_WEIGHT = 40  # cosine gaps between sentences are small (e5): a 0.05 gap outweighs a shared word
@@ -323,7 +325,12 @@ class Composer:
         rank[main.id] = 0
         candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
         if kind in LEAD_KINDS:
-            lead = self.lead_sentences(terms, kind, candidates, vector, asked_unit(question))
+            pool = candidates
+            if kind in ACTION_KINDS:
+                # "what do I do", "where", "who": a retelling of the scammer's words echoes the question
+                # back ("Xưng là cán bộ thuế, mời hộ kinh doanh cập nhật hồ sơ…"), never says what to do
+                pool = [(o, c) for o, c in candidates if not retells_story(c.section)] or candidates
+            lead = self.lead_sentences(terms, kind, pool, vector, asked_unit(question))
             # The guide doubts the very thing asked: unless the runner-up states it plainly ("người cao
             # tuổi được miễn lệ phí" beside a doubt about another case's fee), say it is not known.
             if lead and says_unconfirmed(lead[0][0], caveat_counts=False) and not any(
@@ -343,7 +350,10 @@ class Composer:
             # section search chose has no steps of its own (the steps stay the body of a how-to), or
             # when it is a note of the guide ("Mất điện thoại có cài ví thì làm gì": the note says to
             # tell the wallet and the bank at once, the steps are how to open a wallet).
-            pool = [(o, c) for o, c in candidates if not retells_scam(c.section)] if pinned else candidates
+            # Pinned, the signs too ("Dấu hiệu nhận biết" would echo the story asked about); otherwise only
+            # the retold stories: the signs answer "how do I tell", the stories never say what to do.
+            echoes = retells_scam if pinned else retells_story
+            pool = [(o, c) for o, c in candidates if not echoes(c.section)] or candidates
             best = self.lead_sentences(terms, kind, pool, vector)[:1]
             if (best and not pinned and says_unconfirmed(best[0][0]) and _NO_STEPS.search(fold(best[0][0]))
                     and not steps_in(best[0][1].text)):

@@ -30,6 +30,7 @@ LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•+])\s+")  # the marker of eith
 # Sections of the safety guides that retell what scammers say and do ("Kẻ gian thường nói gì",
 # "Dấu hiệu nhận biết", "Các kiểu giả shipper thường gặp", "Ví dụ đã xảy ra"), by folded heading.
 _SCAM_SCRIPT = re.compile(r"\b(ke gian|dau hieu|thuong gap|vi du)\b")
+_SCAM_STORY = re.compile(r"\b(ke gian|thuong gap|vi du)\b")  # the same, less the signs
 
 
 def steps_in(text: str) -> list[str]:
@@ -59,3 +60,8 @@ def is_help(section: str) -> bool:
 
 def retells_scam(section: str) -> bool:
     return bool(_SCAM_SCRIPT.search(fold(section)))
+
+
+def retells_story(section: str) -> bool:
+    """A section retelling what scammers say or did, not the signs to tell them by."""
+    return bool(_SCAM_STORY.search(fold(section)))

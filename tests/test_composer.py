@@ -285,6 +285,23 @@ def test_a_doubt_beside_a_plain_statement_of_the_fact_asked_is_not_a_decline():
     assert doubt.status == "no_answer" and "chưa thấy nguồn" in doubt.text
 
 
+def test_a_retold_scam_story_never_leads_a_question_about_what_to_do():
+    # "Kẻ gian thường nói gì" shares every word with the asker's story, yet says nothing of what to do.
+    calls = [
+        chunk("Tóm tắt", "Người gọi xưng cán bộ thuế bảo cập nhật hồ sơ qua đường link là kẻ lừa đảo.", 0,
+              topic="an-toan"),
+        chunk("Kẻ gian thường nói gì qua điện thoại",
+              "- Xưng là cán bộ thuế, mời hộ kinh doanh cập nhật hồ sơ theo nghị định mới.", 1, topic="an-toan"),
+        chunk("Khi thông tin thật sự sai", "- Thông tin sai thật thì tự đến cơ quan thuế để hỏi.", 2, topic="an-toan"),
+        chunk("Dấu hiệu nhận biết", "- Cơ quan thuế không gửi đường link cập nhật hồ sơ qua tin nhắn.", 3, topic="an-toan"),
+    ]
+    for asked, kind in (("cán bộ thuế mời hộ kinh doanh cập nhật hồ sơ theo nghị định, tôi nên làm gì", "howto"),
+                        ("cán bộ thuế mời hộ kinh doanh cập nhật hồ sơ theo nghị định thì sao", "whatif"),
+                        ("thông tin hồ sơ thuế sai thật thì đến đâu", "place")):
+        answer = composer(calls).answered(asked, passages(calls, [1, 2, 0, 3]), kind=kind)
+        assert "Xưng là cán bộ thuế" not in answer.text.split("\n")[0], (kind, answer.text)
+
+
 def test_what_if_shows_what_to_do_from_the_section_that_states_the_situation():
     face = [
         chunk("Tóm tắt", "Bạn có thể tự cập nhật sinh trắc học trên ứng dụng ngân hàng.", 0),

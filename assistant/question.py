@@ -29,7 +29,7 @@ KINDS: list[tuple[str, re.Pattern[str]]] = [
     )),
     ("amount", re.compile(
         r"\b(bao nhieu tien|mat bao nhieu|ton bao nhieu|het bao nhieu|muc phi|(le )?phi (la|bao|het|mat|ton|gi)|"
-        r"(co|phai) mat (tien|phi)|mat phi|(?<!bi )mat tien (khong|ko|k|kg|hong|hok|ho|hon)|ton (tien|phi)|thu phi|tinh phi|co mien phi|free|how much|costs?|charge|^(do|does|will) (i|we|you|he|she|they) (have|need) to pay|"
+        r"(co|phai) mat (tien|phi)|mat phi|(?<!bi )mat tien (khong|ko|k|kg|hong|hok|ho|hon)|ton (tien|phi)|(?<!bo )(?<!nguoi )(?<!vien )thu phi|tinh phi|co mien phi|free|how much|costs?|charge|^(do|does|will) (i|we|you|he|she|they) (have|need) to pay|"
         r"han muc|muc phat|phat bao nhieu|bi phat (bao nhieu|may)|bao nhieu (trieu|nghin|dong|phan tram)|"
         r"gioi han|limit|(phi|tien|gia)\b.{0,40}\bbao nhieu|bao nhieu\b.{0,30}\b(phi|tien))\b"
     )),

@@ -43,6 +43,8 @@ def _scam_rows(count: int, text: Callable[[int, bool], str], subjects: int, rng:
         ("Lệ phí làm lý lịch tư pháp bao nhiêu?", "amount"),
         ("bi lua dao mat tien thi bao cho ai", "who"),  # money lost, not a fee asked
         ("cài app lạ có bị mất tiền không", "whatif"),
+        ("Lỡ chuyển tiền cho kẻ gian giả danh cán bộ thu phí thì phải làm gì?", "howto"),  # a fee collector
+        ("Làm căn cước cho trẻ có thu phí không?", "amount"),
         ("Đổi số điện thoại VNeID mất bao lâu?", "time"),
         ("Tổ công nghệ số cộng đồng có mấy người thế?", "count"),
         ("Ví điện tử được chuyển tối đa một ngày?", "amount"),

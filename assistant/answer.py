@@ -41,6 +41,7 @@ from assistant.models import Answer, Chunk, Citation, Passage
 from assistant.query import lexical_query
 from assistant.question import names_a_task_only
 from assistant.reply import Reply
+from assistant.sides import asker_sides, speaks_to_other_side
 from assistant.textnorm import content_terms, fold, term_coverage
 
 _SCAM_TOPICS = re.compile(
@@ -304,12 +305,18 @@ class Composer:
             # they never lead (train answer keys: +2, none lost).
             kind = "howto"
         head = passages[: min(3, len(passages))]
+        # Of a two-sided situation (sent or received a mistaken transfer), only the asker's side answers.
+        sides = asker_sides(question)
+
+        def ours(chunk: Chunk) -> bool:
+            return not speaks_to_other_side(chunk.section, sides)
         # The main section is chosen on the words as asked (an English question's own words match no
         # section, so closeness decides); its sentences are then matched on the Vietnamese terms of an
         # English question ("forgot password" → "quên mật khẩu"): train answer keys +3, none lost.
         asked = content_terms(question)
         main = head[0].chunk if pinned else max(
-            enumerate(head), key=lambda ip: self.section_fit(ip[1], asked, kind, ip[0]))[1].chunk
+            enumerate([p for p in head if ours(p.chunk)] or head),
+            key=lambda ip: self.section_fit(ip[1], asked, kind, ip[0]))[1].chunk
         terms = content_terms(lexical_query(question, lang))
         guide = self.guide_chunks.get(main.source, [main])
         reply = Reply()
@@ -323,7 +330,7 @@ class Composer:
         # Every section of the guide may hold what was asked; those search ranked high are preferred.
         rank = {p.chunk.id: i for i, p in enumerate(p for p in passages if p.chunk.source == main.source)}
         rank[main.id] = 0
-        candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section)]
+        candidates = [(min(rank.get(c.id, 3), 3), c) for c in guide if not is_help(c.section) and ours(c)]
         if kind in LEAD_KINDS:
             pool = candidates
             if kind in ACTION_KINDS:
@@ -370,7 +377,7 @@ class Composer:
                     body_chunk = next((c for c in guide if steps_in(c.text)), main)
         if kind == "howto" and not lead and not steps_in(main.text):
             ranked = [p.chunk.id for p in passages]
-            with_steps = [c for c in guide if steps_in(c.text)]
+            with_steps = [c for c in guide if steps_in(c.text) and ours(c)]
             with_steps.sort(key=lambda c: (ranked.index(c.id) if c.id in ranked else len(ranked),
                                            -self.overlap(terms, c.embed_text)))
             if with_steps:

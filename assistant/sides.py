@@ -1,0 +1,53 @@
+"""Two-sided situations: which side the asker is on, and which side a section of a guide speaks to.
+
+A guide on a mistaken transfer speaks to the one who sent the money and to the one who got it.
+Its sections share nearly every word ("chuyển nhầm", "không trả", "người khác"), so neither
+closeness nor word overlap tells them apart, and "I sent it and they won't pay it back" was
+answered with the receiver's duty to return it. The roles can tell them apart: the asker says
+which side they are on, a section's heading says whom it speaks to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.textnorm import fold
+
+
+@dataclass(frozen=True)
+class Side:
+    situation: str
+    name: str
+    asker: re.Pattern[str]  # over the folded question: the asker is on this side
+    section: re.Pattern[str]  # over the folded heading: the section speaks to this side
+
+
+_ME = r"(toi|minh|em|me|bo|ong|ba|chau|tui|tao)"
+SIDES = (
+    Side("transfer", "sent", re.compile(
+        rf"^(lo )?chuyen (tien )?nham|\b((lo|da|bi|vua|{_ME}) chuyen (tien )?(nham|sai|lon)|chuyen (tien )?(nham|sai|lon) (tien )?(cho|sang|qua) |"
+        r"chuyen (tien )?(nham|sai) (so )?(tai khoan|tk|stk)|(sent|transferred) (the )?(money )?to the wrong|"
+        r"wrong (bank )?account)"),
+        re.compile(r"\b(lo chuyen|chuyen (tien )?nham tai khoan)\b")),
+    Side("transfer", "received", re.compile(
+        rf"\b(nhan (duoc )?(tien )?(nham|la)|tien la|(tu nhien|bong dung) co tien|"
+        rf"chuyen (tien )?nham (tien )?(vao|den|toi) (tai khoan|tk|stk) (cua )?{_ME}|"
+        r"(nguoi|ai|ai do|co nguoi|nguoi la|nguoi khac|ho) chuyen nham|"
+        r"(into|to) my account by mistake|received money|money (appeared|arrived) in my)"),
+        re.compile(r"\b(tien la|nhan (tien )?nham)\b")),
+)
+
+
+def asker_sides(question: str) -> list[Side]:
+    """The sides the asker says they are on: one per situation, none where they name both or neither."""
+    folded = fold(question)
+    named = [s for s in SIDES if s.asker.search(folded)]
+    return [s for s in named if sum(o.situation == s.situation for o in named) == 1]
+
+
+def speaks_to_other_side(heading: str, sides: list[Side]) -> bool:
+    """Is this section written for the other side of a situation the asker is in?"""
+    folded = fold(heading)
+    return any(o.situation == s.situation and o.name != s.name and o.section.search(folded)
+               for s in sides for o in SIDES)

@@ -24,7 +24,10 @@ def run_ask(data_dir: Path, stdin: str) -> list[dict]:
         capture_output=True,
         env=env,
         cwd=ROOT,
-        timeout=900,  # a guard against a hang, not a speed test: the whole development set on a busy machine
+        # A guard against a hang, not a speed test: the whole development set (9,200 questions) takes
+        # about 12 minutes here while the other test files share the two cores, and more when the
+        # machine is busier; speed is measured by `assistant bench`.
+        timeout=1500,
     )
     assert proc.returncode == 0, proc.stderr.decode()
     lines = proc.stdout.decode("utf-8").splitlines()

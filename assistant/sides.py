@@ -26,15 +26,15 @@ class Side:
 _ME = r"(toi|minh|em|me|bo|ong|ba|chau|tui|tao)"
 SIDES = (
     Side("transfer", "sent", re.compile(
-        rf"^(lo )?chuyen (tien )?nham|\b((lo|da|bi|vua|{_ME}) chuyen (tien )?(nham|sai|lon)|chuyen (tien )?(nham|sai|lon) (tien )?(cho|sang|qua) |"
+        rf"(^(lo )?chuyen (tien )?nham|\b(lo|da|bi|vua|{_ME}) chuyen (tien )?(nham|sai|lon)|chuyen (tien )?(nham|sai|lon) (tien )?(cho|sang|qua) |"
         r"chuyen (tien )?(nham|sai) (so )?(tai khoan|tk|stk)|(sent|transferred) (the )?(money )?to the wrong|"
-        r"wrong (bank )?account)"),
+        r"wrong (bank )?account)\b"),
         re.compile(r"\b(lo chuyen|chuyen (tien )?nham tai khoan)\b")),
     Side("transfer", "received", re.compile(
         rf"\b(nhan (duoc )?(tien )?(nham|la)|tien la|(tu nhien|bong dung) co tien|"
         rf"chuyen (tien )?nham (tien )?(vao|den|toi) (tai khoan|tk|stk) (cua )?{_ME}|"
         r"(nguoi|ai|ai do|co nguoi|nguoi la|nguoi khac|ho) chuyen nham|"
-        r"(into|to) my account by mistake|received money|money (appeared|arrived) in my)"),
+        r"(into|to) my account by mistake|received money|money (appeared|arrived) in my)\b"),
         re.compile(r"\b(tien la|nhan (tien )?nham)\b")),
 )
 

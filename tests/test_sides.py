@@ -17,6 +17,8 @@ from assistant.sides import asker_sides, speaks_to_other_side
     ("Someone sent money to my account by mistake and keeps calling me", "received"),
     ("mình nhận tiền nhầm hay mình chuyển nhầm thì cũng phải báo công an à?", None),  # both sides: no filter
     ("chuyển khoản bằng mã QR thế nào", None),
+    ("Tôi nhận làm nhiệm vụ online, họ bảo nạp thêm tiền", None),  # "nhận làm", not "nhận lạ"
+    ("Đã lỡ nạp tiền làm nhiệm vụ, giờ ghi lại gì để trình báo?", None),  # "tiền làm", not "tiền lạ"
 ])
 def test_the_askers_side_is_read_from_the_question(question, side):
     assert [s.name for s in asker_sides(question)] == ([side] if side else [])

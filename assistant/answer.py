@@ -340,9 +340,11 @@ class Composer:
             lead = self.lead_sentences(terms, kind, pool, vector, asked_unit(question))
             # The guide doubts the very thing asked: unless the runner-up states it plainly ("người cao
             # tuổi được miễn lệ phí" beside a doubt about another case's fee), say it is not known.
-            if lead and says_unconfirmed(lead[0][0], caveat_counts=False) and not any(
-                    has_entity(kind, s) and not says_unconfirmed(s) for s, _ in lead[1:]):
-                return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
+            if lead and says_unconfirmed(lead[0][0], caveat_counts=False):
+                plain = [u for u in lead[1:] if has_entity(kind, u[0]) and not says_unconfirmed(u[0])]
+                if not plain:
+                    return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
+                lead = [plain[0], *(u for u in lead if u is not plain[0])]  # what is known first, the doubt after
             if lead and steps_in(lead[0][1].text):
                 body_chunk = lead[0][1]  # the fact sits in a list of steps: show them all, in order
             elif lead and kind == "whatif" and not is_summary(lead[0][1].section):

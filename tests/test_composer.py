@@ -278,7 +278,7 @@ def test_a_doubt_beside_a_plain_statement_of_the_fact_asked_is_not_a_decline():
     asked = "người cao tuổi cấp lại thẻ căn cước có phải nộp lệ phí cấp lại không"
     answer = Composer({GUIDE: fee}, embed=embed).answered(asked, passages(fee, [1, 0]), kind="yesno",
                                                          vector=np.array([1.0, 0.0], dtype=np.float32))
-    assert answer.status == "answered" and "miễn lệ phí" in answer.text
+    assert answer.status == "answered" and answer.text.startswith("Người cao tuổi được miễn lệ phí")
     closeness["miễn"] = 0.2  # the doubt alone leads: the guide does not know, so neither do we
     doubt = Composer({GUIDE: fee}, embed=embed).answered(asked, passages(fee, [1, 0]), kind="yesno",
                                                         vector=np.array([1.0, 0.0], dtype=np.float32))

@@ -29,8 +29,8 @@ BULLET = re.compile(r"^\s*[-*•+]\s+(.+)$")
 LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•+])\s+")  # the marker of either, to strip it
 # Sections of the safety guides that retell what scammers say and do ("Kẻ gian thường nói gì",
 # "Dấu hiệu nhận biết", "Các kiểu giả shipper thường gặp", "Ví dụ đã xảy ra"), by folded heading.
-_SCAM_SCRIPT = re.compile(r"\b(ke gian|dau hieu|thuong gap|vi du)\b")
-_SCAM_STORY = re.compile(r"\b(ke gian|thuong gap|vi du)\b")  # the same, less the signs
+_SCAM_STORY = re.compile(r"\b(ke gian|thuong gap|vi du)\b")
+_SCAM_SIGNS = re.compile(r"\bdau hieu\b")
 
 
 def steps_in(text: str) -> list[str]:
@@ -59,7 +59,8 @@ def is_help(section: str) -> bool:
 
 
 def retells_scam(section: str) -> bool:
-    return bool(_SCAM_SCRIPT.search(fold(section)))
+    """A section retelling the scam: what scammers say or did, or the signs to tell them by."""
+    return retells_story(section) or bool(_SCAM_SIGNS.search(fold(section)))
 
 
 def retells_story(section: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -39,6 +40,15 @@ def composer(chunks: list[Chunk], today: dt.date = dt.date(2026, 11, 30)) -> Com
 
 def passages(chunks: list[Chunk], order: list[int]) -> list[Passage]:
     return [Passage(chunks[i], score=1.0 / (n + 1), dense=0.9 - 0.01 * n, coverage=0.5) for n, i in enumerate(order)]
+
+
+def embed_by_closeness(closeness: dict[str, float]) -> Callable[[list[str]], np.ndarray]:
+    """Unit vectors whose cosine to the question [1, 0] is the closeness of the first key a text holds
+    (0.5 for none); the dict is read at each call, so a test may change it between answers."""
+    def embed(texts: list[str]) -> np.ndarray:
+        sims = [next((v for k, v in closeness.items() if k in t), 0.5) for t in texts]
+        return np.array([[s, (1 - s * s) ** 0.5] for s in sims], dtype=np.float32)
+    return embed
 
 
 def sentences_of(reply: str) -> list[str]:
@@ -270,10 +280,7 @@ def test_a_doubt_beside_a_plain_statement_of_the_fact_asked_is_not_a_decline():
               "- Người cao tuổi được miễn lệ phí cấp lại thẻ căn cước.", 1),
     ]
     closeness = {"chưa thấy": 0.90, "miễn": 0.89}
-
-    def embed(texts: list[str]) -> np.ndarray:
-        sims = [next((v for k, v in closeness.items() if k in t), 0.5) for t in texts]
-        return np.array([[s, (1 - s * s) ** 0.5] for s in sims], dtype=np.float32)
+    embed = embed_by_closeness(closeness)
 
     asked = "người cao tuổi cấp lại thẻ căn cước có phải nộp lệ phí cấp lại không"
     answer = Composer({GUIDE: fee}, embed=embed).answered(asked, passages(fee, [1, 0]), kind="yesno",
@@ -339,10 +346,7 @@ def test_a_close_runner_up_from_another_section_leads_too():
         chunk("Lưu ý", "- Luôn đọc kỹ tên người nhận trước khi xác nhận.", 3),
     ]
     closeness = {"ra mắt": 0.90, "ngày nghỉ": 0.895}
-
-    def embed(texts: list[str]) -> np.ndarray:
-        sims = [next((v for k, v in closeness.items() if k in t), 0.5) for t in texts]
-        return np.array([[s, (1 - s * s) ** 0.5] for s in sims], dtype=np.float32)
+    embed = embed_by_closeness(closeness)
 
     c = Composer({GUIDE: qr}, embed=embed, today=lambda: dt.date(2026, 11, 30))
     answer = c.answered("chủ nhật quét vietqr thì có tới luôn không", passages(qr, [1, 2, 0]), kind="yesno",

@@ -27,6 +27,25 @@ ABBREVIATIONS: dict[str, str] = {
     "dddt": "định danh điện tử",
     "ddcn": "định danh cá nhân",
     "vneid": "VNeID",
+    "dvcqg": "dịch vụ công quốc gia",
+    "hs": "hồ sơ",
+    "kq": "kết quả",
+    "hkd": "hộ kinh doanh",
+    "bhtn": "bảo hiểm thất nghiệp",
+    "tctn": "trợ cấp thất nghiệp",
+    "tncn": "thu nhập cá nhân",
+    "mst": "mã số thuế",
+    "hddt": "hóa đơn điện tử",
+    "ks": "khai sinh",
+    "xh": "xã hội",
+    "qg": "quốc gia",
+    "tmdt": "thương mại điện tử",
+    "cty": "công ty",
+    "cskh": "chăm sóc khách hàng",
+    "bv": "bệnh viện",
+    "dv": "dịch vụ",
+    "hn": "Hà Nội",
+    "fb": "Facebook",
     # chat spellings
     "ko": "không",
     "k": "không",
@@ -48,8 +67,19 @@ ABBREVIATIONS: dict[str, str] = {
     "vs": "với",
     "ng": "người",
     "mn": "mọi người",
-    "đc": "được",
-    "đk": "đăng ký",
+    "bn": "bao nhiêu",
+    "lm": "làm",
+    "tn": "tin nhắn",
+    "trc": "trước",
+    # southern and chat forms of everyday words: the guides write the standard word
+    "tui": "tôi",
+    "dzay": "vậy",
+    "dzậy": "vậy",
+    "nhen": "nhé",
+    "nghen": "nhé",
+    "giùm": "giúp",
+    "xài": "dùng",
+    "mần": "làm",
     "qr": "QR",
     "otp": "OTP",
 }
@@ -58,11 +88,14 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 def expand(text: str) -> str:
-    """Replace known abbreviations (matched on whole folded tokens) by their expansion."""
+    """Replace known abbreviations (matched on whole lower-cased tokens) by their expansion.
+
+    "đt", "đc", "đk" are typed with or without the stroke; other marks are kept, so "xài" is a chat
+    form of "dùng" while a folded key never swallows an accented word ("hồng", "kỳ")."""
 
     def swap(match: re.Match[str]) -> str:
-        word = match.group(0)
-        return ABBREVIATIONS.get(word.lower(), word)
+        word = match.group(0).lower()
+        return ABBREVIATIONS.get(word) or ABBREVIATIONS.get(word.replace("đ", "d")) or match.group(0)
 
     return _TOKEN.sub(swap, text)
 

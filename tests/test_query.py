@@ -14,6 +14,10 @@ from assistant.question import read_question
         ("tich hop GPLX va BHYT", "tich hop giấy phép lái xe va bảo hiểm y tế"),
         ("đc ko", "được không"),
         ("ck nham stk", "chuyển khoản nham số tài khoản"),
+        ("đt mất, đk lại sim", "điện thoại mất, đăng ký lại sim"),  # typed with the stroke or without
+        ("hs bổ sung nộp mấy ngày", "hồ sơ bổ sung nộp mấy ngày"),
+        ("bhyt hộ gđ 1 năm đóng bn", "bảo hiểm y tế hộ gđ 1 năm đóng bao nhiêu"),
+        ("tui xài vneid nhen", "tôi dùng VNeID nhé"),
     ],
 )
 def test_abbreviations_and_chat_spellings_expand(typed, expected):

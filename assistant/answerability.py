@@ -98,7 +98,8 @@ def features(query: str, lang: str, kind: str, passages: list[Passage], idf: Cal
     terms = content_terms(words)
 
     total = sum(idf(t) for t in terms)
-    unknown = sum(idf(t) for t in terms if t not in term_df) / total if total > 0 else 0.0
+    # Numbers (an age, an amount) are rarely in the guides but say nothing about the subject.
+    unknown = sum(idf(t) for t in terms if t not in term_df and not t.isdigit()) / total if total > 0 else 0.0
     same_guide = [p for p in passages if p.chunk.source == top.chunk.source]
     missing = asks_for_entity(kind) and not any(has_entity(kind, p.chunk.text) for p in same_guide)
     english = set(re.findall(r"[a-z][a-z-]*", query.lower()))

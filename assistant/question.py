@@ -96,7 +96,7 @@ _SCAM_ASK = re.compile(
     r"bao lanh|ho so)|nap tien|tam giu|muon tien|vay tien|dat coc|(doc|gui|dua|cung cap|nhap|dien|cho|xin|hoi|doi) "
     r"(ma|otp|mat khau|passcode|thong tin|so tai khoan|anh can cuoc|anh cccd|so the)|ma otp|ma xac thuc|ma xac nhan|"
     r"cai (dat|app|ung dung)|tai (app|ung dung)|bam (vao )?(link|duong link)|nhan qua|trung thuong|qua tang|"
-    r"dong bo|cap nhat (thong tin|vneid|tai khoan|dinh danh)|cat dien|bi khoa|khoa tai khoan|lien quan (den )?(vu|duong day)|"
+    r"dong bo|cap nhat (thong tin|vneid|tai khoan|dinh danh)|cat dien|bi (tam )?khoa|khoa tai khoan|kem (theo )?(duong )?(link|duong dan)|qua (duong )?link|ma pin|ba so (o )?(mat )?sau|cvv|lien quan (den )?(vu|duong day)|"
     r"send (money|the code)|transfer|install|otp|password|prize|won|fee|refund|deposit|"
     r"(bat|keu|doi|yeu cau|bao|dan) .{0,25}(chuyen|doc|cai|nop|dong|quay mat|quet|bam|dang ky lai|lam lai)|"
     r"nap (them|tien)|muon (gap|tien)|lam lai dinh danh|xac thuc khuon mat|chia se man hinh|dieu khien|"
@@ -154,10 +154,14 @@ def names_a_task_only(text: str) -> bool:
     return bool(folded) and not _ASKS.search(folded)
 
 
+# "chưa (gặp) bao giờ", "không bao giờ" say "never": a statement, not a question about a time.
+_NEVER = re.compile(r"\b(chua|khong|chang)( \w+)? bao gio\b")
+
+
 def question_kind(text: str) -> str:
     """amount | count | time | place | who | howto | whatif | whichcase | yesno | other."""
     expanded = expand(text)
-    folded = fold(expanded).strip()
+    folded = _NEVER.sub(" ", fold(expanded)).strip()
     at_most = _AT_MOST.search(expanded.lower()) or (not has_diacritics(expanded) and _AT_MOST_BARE.search(folded))
     for kind, pattern in [*KINDS, *FALLBACK_KINDS]:
         if kind == "amount" and at_most:

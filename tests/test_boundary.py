@@ -76,6 +76,10 @@ def _scam_rows(count: int, text: Callable[[int, bool], str], subjects: int, rng:
         ("I'm a street vendor. Do I need to register a household business?", "yesno"),
         ("Do I have to pay to get a CT07 residence confirmation?", "amount"),  # the answer is a fee or "free"
         ("Where do I have to pay the fee?", "place"),
+        # "never" is not "when"
+        ("mới quen qua mạng, chưa gặp bao giờ mà hỏi vay tiền, có nên cho vay không", "yesno"),
+        ("bao giờ thì có kết quả lý lịch tư pháp", "time"),
+        ("hs bổ sung nộp trong bn ngày", "time"),
     ],
 )
 def test_question_kind_names_what_is_asked(question, kind):
@@ -94,6 +98,9 @@ def test_how_much_wins_over_how_when_both_are_asked():
         "a caller says I must transfer money to a holding account",
         "tụi nó kêu chuyển có mấy chục ngàn phí cập nhật thường trú thôi, chuyển đại cho xong được không",
         "có ng lạ nhắn bảo gửi nhầm mã về máy mình, xin lại cái mã, mình cho được hông",
+        "tin nhắn mang tên ngân hàng báo tài khoản sẽ bị tạm khóa, kèm đường link để cập nhật",
+        "có anh môi giới gọi mời mở tài khoản chứng khoán qua link web y chang trang công ty",
+        "người xưng ngân hàng đến nhà đổi thẻ chip, xin thẻ cũ và mã PIN",
     ],
 )
 def test_a_call_or_message_asking_for_money_or_codes_is_a_scam_situation(question):
@@ -167,6 +174,23 @@ def test_sentence_closeness_is_the_closest_sentence_of_the_first_sections():
     assert values["sentence"] == pytest.approx(0.95)
     # without sentence vectors the closest section stands in
     assert features("câu hỏi", "vi", "howto", passages, lambda t: 1.0, {})["sentence"] == pytest.approx(0.9)
+
+
+def test_numbers_are_not_words_the_guides_never_use():
+    """An age or a sum in a question is rarely in the guides but says nothing about its subject."""
+    from assistant.answerability import features
+    from assistant.models import Chunk, Passage
+
+    chunk = Chunk(id="g.md#0", text="Khai báo tạm vắng trên VNeID.", title="G", section="Mục", source="g.md", url="",
+                  source_name="", checked="2026-11-30", topic="vneid", summary="", position=0)
+    passages = [Passage(chunk, score=1.0, dense=0.9, coverage=0.5)]
+    known = {"khai": 1, "bao": 1, "tam": 1, "vang": 1}
+
+    def unknown(question: str) -> float:
+        return features(question, "vi", "howto", passages, lambda t: 1.0, known)["unknown"]
+
+    assert unknown("khai báo tạm vắng 2025") == 0.0
+    assert unknown("khai báo tạm vắng cho con 20 tuổi") > 0  # words are still counted: "con", "tuoi"
 
 
 def _model(threshold: float = 0.5) -> Answerability:

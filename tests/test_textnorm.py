@@ -1,3 +1,5 @@
+import pytest
+
 from assistant.restore import Restorer
 from assistant.textnorm import clean, detect_language, fold, has_diacritics, lexical_tokens, syllables
 
@@ -42,6 +44,25 @@ def test_detect_language_tells_english_from_unaccented_vietnamese():
     assert detect_language("How do I activate my VNeID account?") == "en"
     assert detect_language("lam sao de kich hoat tai khoan vneid") == "vi"
     assert detect_language("Kích hoạt VNeID thế nào?") == "vi"
+
+
+@pytest.mark.parametrize(
+    "question, lang",
+    [
+        # English words seldom fit a Vietnamese syllable, short function words included
+        ("Are bank branches in Vietnam open on Saturdays?", "en"),
+        ("Can a Vietnamese citizen hold dual nationality?", "en"),
+        ("Where can I exchange for crisp new banknotes before Tết?", "en"),  # marks on one word only
+        # Vietnamese without marks, even when its syllables spell English words ("can", "to", "may")
+        ("dai su so o can tho moi to may nguoi", "vi"),
+        ("dang ky mobile money o dau", "vi"),  # borrowed names are no sign of English
+        ("tải app vneid qua link zalo được không", "vi"),
+        ("quen mk vneid", "vi"),
+        ("ok", "vi"),
+    ],
+)
+def test_detect_language_by_share_of_words_that_are_no_vietnamese_syllable(question, lang):
+    assert detect_language(question) == lang
 
 
 def test_restorer_puts_marks_back_from_corpus_bigrams():

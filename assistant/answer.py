@@ -38,7 +38,7 @@ from assistant.guide_format import (
     steps_in,
 )
 from assistant.models import Answer, Chunk, Citation, Passage
-from assistant.query import lexical_query
+from assistant.query import expand, lexical_query
 from assistant.question import names_a_task_only
 from assistant.reply import Reply
 from assistant.sides import asker_sides, speaks_to_other_side
@@ -313,11 +313,12 @@ class Composer:
         # The main section is chosen on the words as asked (an English question's own words match no
         # section, so closeness decides); its sentences are then matched on the Vietnamese terms of an
         # English question ("forgot password" → "quên mật khẩu"): train answer keys +3, none lost.
-        asked = content_terms(question)
+        # Abbreviations count as the words they stand for ("quen mk" asks about "mật khẩu"), as in search.
+        asked = content_terms(expand(question))
         main = head[0].chunk if pinned else max(
             enumerate([p for p in head if ours(p.chunk)] or head),
             key=lambda ip: self.section_fit(ip[1], asked, kind, ip[0]))[1].chunk
-        terms = content_terms(lexical_query(question, lang))
+        terms = content_terms(lexical_query(expand(question), lang))
         guide = self.guide_chunks.get(main.source, [main])
         reply = Reply()
 

@@ -118,3 +118,12 @@ def test_a_topic_without_a_question_word_is_read_as_a_task(text: str, task_only:
 def test_a_task_typed_as_a_topic_gets_the_steps(bundled_assistant):  # type: ignore[no-untyped-def]
     answer = bundled_assistant.ask("chuyen khoan bang ma qr")
     assert answer.status == "answered" and "Các bước:" in answer.text and "1. " in answer.text
+
+
+@pytest.mark.parametrize("question", ["quen mk vneid", "quên mật khẩu vneid"])
+def test_an_abbreviated_question_gets_the_steps_for_what_it_names(bundled_assistant, question):  # type: ignore[no-untyped-def]
+    """'mk' is 'mật khẩu' for the composer as for search: the steps for a forgotten password, not for
+    changing one (a step 'Nhập mật khẩu hiện tại…' once led the reply to 'quen mk vneid')."""
+    answer = bundled_assistant.ask(question)
+    assert answer.status == "answered"
+    assert "Quên mật khẩu" in answer.text and "Đổi mật khẩu" not in answer.text[:400]

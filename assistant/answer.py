@@ -314,11 +314,12 @@ class Composer:
         # section, so closeness decides); its sentences are then matched on the Vietnamese terms of an
         # English question ("forgot password" → "quên mật khẩu"): train answer keys +3, none lost.
         # Abbreviations count as the words they stand for ("quen mk" asks about "mật khẩu"), as in search.
-        asked = content_terms(expand(question))
+        expanded = expand(question)
+        asked = content_terms(expanded)
         main = head[0].chunk if pinned else max(
             enumerate([p for p in head if ours(p.chunk)] or head),
             key=lambda ip: self.section_fit(ip[1], asked, kind, ip[0]))[1].chunk
-        terms = content_terms(lexical_query(expand(question), lang))
+        terms = content_terms(lexical_query(expanded, lang))
         guide = self.guide_chunks.get(main.source, [main])
         reply = Reply()
 

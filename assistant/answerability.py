@@ -101,7 +101,7 @@ def features(query: str, lang: str, kind: str, passages: list[Passage], idf: Cal
     # Numbers (an age, an amount) are rarely in the guides but say nothing about the subject.
     unknown = sum(idf(t) for t in terms if t not in term_df and not t.isdigit()) / total if total > 0 else 0.0
     same_guide = [p for p in passages if p.chunk.source == top.chunk.source]
-    missing = asks_for_entity(kind) and not any(has_entity(kind, p.chunk.text) for p in same_guide)
+    missing = asks_for_entity(kind) and not any(has_entity(kind, p.chunk.text, words) for p in same_guide)
     english = set(re.findall(r"[a-z][a-z-]*", query.lower()))
     source = top.chunk.source
     guide_terms = vocabulary.guide_terms.get(source, frozenset())

@@ -40,10 +40,24 @@ ENTITY: dict[str, re.Pattern[str]] = {
 }
 
 
-def has_entity(kind: str, text: str) -> bool:
-    """True when `text` holds the fact a question of `kind` asks for (always True for other kinds)."""
+# A question about a fee ("mất phí bao nhiêu", "có tốn tiền không") is answered by a sum said of a
+# fee, not by any sum: "trên 10 triệu đồng một lần thì phải quét khuôn mặt" is a limit.
+_ASKS_FEE = re.compile(r"\b(phi|le phi|hoc phi|mat tien|ton tien|fee|fees|cost|costs|charge|charged)\b")
+_SAYS_FEE = re.compile(r"\b(phi|le phi|hoc phi|gia|muc thu|thu (them )?tien|mat tien|ton tien|fee|free)\b")
+
+
+def has_entity(kind: str, text: str, question: str = "") -> bool:
+    """True when `text` holds the fact a question of `kind` asks for (always True for other kinds).
+
+    Given the `question`, an amount asked of a fee must be a fee: a line (a guide's bullet or step)
+    that states a sum or "miễn phí" and speaks of a fee."""
     pattern = ENTITY.get(kind)
-    return True if pattern is None else bool(pattern.search(fold(text)))
+    if pattern is None:
+        return True
+    folded = fold(text)
+    if kind == "amount" and _ASKS_FEE.search(fold(question)):
+        return any(pattern.search(s) and _SAYS_FEE.search(s) for s in folded.splitlines())
+    return bool(pattern.search(folded))
 
 
 # The kinds the answerability model was fitted with a "missing fact" feature for; a count the

@@ -15,7 +15,9 @@ from assistant.entities import has_entity
 from assistant.errors import ConfigurationError
 from assistant.intent import PARAMS_PATH as INTENT_PATH
 from assistant.intent import SCAM_PATH, IntentModel, ngrams, term_weights
+from assistant.pipeline import Assistant
 from assistant.question import is_scam_situation, question_kind, read_question
+from assistant.retrieval import SearchResult
 from assistant.safety import check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,6 +137,37 @@ def test_money_alone_or_a_call_alone_is_not_a_scam_situation(question):
 )
 def test_entity_detection_finds_the_fact_a_kind_asks_for(kind, text, holds):
     assert has_entity(kind, text) is holds
+
+
+@pytest.mark.parametrize(
+    ("text", "fee", "any_sum"),
+    [
+        ("Chuyển trên 10 triệu đồng một lần thì phải quét khuôn mặt.", False, True),  # a limit, not a fee
+        ("- Hạn mức 10 triệu đồng một lần.\n- Lệ phí là 5.000 đồng.", True, True),
+        ("- Lệ phí do tỉnh quy định. Ví dụ: Hà Nội 3.000 đồng một việc.", True, True),  # the bullet speaks of the fee
+        ("Học trên nền tảng này được miễn phí.", True, True),
+        ("Các bài báo không nói rõ học phí.", False, False),  # a fee, but no sum
+    ],
+)
+def test_a_fee_question_wants_a_sum_said_of_a_fee(text, fee, any_sum):
+    assert has_entity("amount", text, "chuyển khoản mất phí bao nhiêu") is fee
+    assert has_entity("amount", text, "hạn mức chuyển tiền bao nhiêu") is any_sum
+
+
+@pytest.mark.parametrize(
+    ("kind", "missing", "pinned", "lacks"),
+    [
+        ("amount", True, False, True),  # a fee nobody wrote down: a partial answer
+        ("time", True, False, True),
+        ("amount", False, False, False),  # the guide states one
+        ("howto", True, False, False),  # steps do not need a number
+        ("amount", True, True, False),  # a scam story on a safety guide is answered with what to do
+        ("time", True, True, False),
+    ],
+)
+def test_only_a_fact_the_reply_would_give_makes_an_answer_partial(kind, missing, pinned, lacks):
+    result = SearchResult("q", [], True, features={"missing_entity": float(missing)}, pinned=pinned)
+    assert Assistant._lacks_fact(result, kind) is lacks
 
 
 def test_a_how_long_question_names_its_unit_and_only_a_count_in_it_states_it():

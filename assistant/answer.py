@@ -309,7 +309,7 @@ class Composer:
         sides = asker_sides(question)
 
         def ours(chunk: Chunk) -> bool:
-            return not speaks_to_other_side(chunk.section, sides)
+            return not speaks_to_other_side(chunk.section, sides, chunk.title)
         # The main section is chosen on the words as asked (an English question's own words match no
         # section, so closeness decides); its sentences are then matched on the Vietnamese terms of an
         # English question ("forgot password" → "quên mật khẩu"): train answer keys +3, none lost.

@@ -23,6 +23,7 @@ from assistant.question import Question, is_scam_situation, question_kind, read_
 from assistant.retrieval import Retriever, SearchResult
 from assistant.safety import Verdict, check
 from assistant.settings import Settings
+from assistant.sides import asker_sides, speaks_to_other_side
 from assistant.store import IndexVersion, StoreHandle
 from assistant.streams import final
 
@@ -193,8 +194,13 @@ class Assistant:
 
     @staticmethod
     def _lacks_fact(result: SearchResult, kind: str) -> bool:
-        """An amount or a time asked of a guide that states none: say so rather than give other numbers."""
-        return kind in PARTIAL_KINDS and bool(result.features.get("missing_entity"))
+        """An amount or a time asked of a guide that states none: say so rather than give other numbers.
+
+        Not of a scam situation put first on a safety guide: whatever it asks ("phí bao nhiêu", "sắp hết
+        hạn"), the composer answers it with what the scam is and what to do, never with a number, and a
+        story declined for want of a date left the resident with no warning (train fold: 20 scam
+        situations and 5 other answerable questions declined so, against 2 uncovered ones)."""
+        return kind in PARTIAL_KINDS and bool(result.features.get("missing_entity")) and not result.pinned
 
     def search(self, text: str, k: int | None = None) -> tuple[str, SearchResult]:
         """What `text` (already redacted) asks for, and the passages found for it.
@@ -217,6 +223,11 @@ class Assistant:
         composer = self.composer(self.version())
         result = self.retriever.search(expand(text), k=k or self.settings.top_k, kind=kind, prefer_topic=prefer,
                                        sentences=composer.section_vectors)
+        if result.pinned and speaks_to_other_side(result.passages[0].chunk.section, asker_sides(text),
+                                                  result.passages[0].chunk.title):
+            # A sender's question put on the receiver's scam guide ("chuyển nhầm … ngân hàng kêu tốn phí"):
+            # that trap is not the asker's case, so the reply is chosen and judged as for any question.
+            result.pinned = False
         # The safety guides speak to every call or message that wants money or codes, whether it was put
         # first on purpose or ranked first by itself for a story the scam model half-suspects and that
         # names a call, message or link or an ask for money or codes (the model's doubt alone also

@@ -26,13 +26,13 @@ class Side:
 _ME = r"(toi|minh|em|me|bo|ong|ba|chau|tui|tao)"
 SIDES = (
     Side("transfer", "sent", re.compile(
-        rf"(^(lo )?chuyen (tien )?nham|\b(lo|da|bi|vua|{_ME}) chuyen (tien )?(nham|sai|lon)|chuyen (tien )?(nham|sai|lon) (tien )?(cho|sang|qua) |"
-        r"chuyen (tien )?(nham|sai) (so )?(tai khoan|tk|stk)|(sent|transferred) (the )?(money )?to the wrong|"
+        rf"(^(lo )?chuyen (tien |khoan )?nham|\b(lo|da|bi|vua|{_ME}) chuyen (tien |khoan )?(nham|sai|lon)|chuyen (tien |khoan )?(nham|sai|lon) (tien )?(cho|sang|qua) |"
+        r"chuyen (tien |khoan )?(nham|sai) (so )?(tai khoan|tk|stk)|(sent|transferred) (the )?(money )?to the wrong|"
         r"wrong (bank )?account)\b"),
-        re.compile(r"\b(lo chuyen|chuyen (tien )?nham tai khoan)\b")),
+        re.compile(r"\b(lo chuyen|chuyen (tien |khoan )?nham tai khoan)\b")),
     Side("transfer", "received", re.compile(
         rf"\b(nhan (duoc )?(tien )?(nham|la)|tien la|(tu nhien|bong dung) co tien|"
-        rf"chuyen (tien )?nham (tien )?(vao|den|toi) (tai khoan|tk|stk) (cua )?{_ME}|"
+        rf"chuyen (tien |khoan )?nham (tien )?(vao|den|toi) (tai khoan|tk|stk) (cua )?{_ME}|"
         r"(nguoi|ai|ai do|co nguoi|nguoi la|nguoi khac|ho) chuyen nham|"
         r"(into|to) my account by mistake|received money|money (appeared|arrived) in my)\b"),
         re.compile(r"\b(tien la|nhan (tien )?nham)\b")),
@@ -46,8 +46,18 @@ def asker_sides(question: str) -> list[Side]:
     return [s for s in named if sum(o.situation == s.situation for o in named) == 1]
 
 
-def speaks_to_other_side(heading: str, sides: list[Side]) -> bool:
-    """Is this section written for the other side of a situation the asker is in?"""
-    folded = fold(heading)
-    return any(o.situation == s.situation and o.name != s.name and o.section.search(folded)
-               for s in sides for o in SIDES)
+def speaks_to_other_side(heading: str, sides: list[Side], title: str = "") -> bool:
+    """Is this section written for the other side of a situation the asker is in?
+
+    A guide whose title names one side only ("Tiền lạ vào tài khoản…", the receiver's scam guide)
+    speaks to that side in every section, "Dấu hiệu nhận biết" included; a guide naming both sides
+    in its title ("Lỡ chuyển nhầm … hoặc nhận tiền lạ …") is read section by section."""
+    folded, named = fold(heading), fold(title)
+
+    def other(o: Side, s: Side) -> bool:
+        return o.situation == s.situation and o.name != s.name
+
+    def only_for(o: Side, s: Side) -> bool:
+        return bool(o.section.search(named)) and not s.section.search(named)
+
+    return any(other(o, s) and (o.section.search(folded) or only_for(o, s)) for s in sides for o in SIDES)

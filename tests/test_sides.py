@@ -33,6 +33,17 @@ def test_only_sections_of_the_other_side_are_set_aside():
     assert not speaks_to_other_side("Vì sao không tự chuyển trả tiền lạ", [])
 
 
+def test_a_guide_whose_title_names_one_side_speaks_to_that_side_in_every_section():
+    sent = asker_sides("lỡ chuyển khoản nhầm, ngân hàng kêu tốn phí tra soát")
+    received = asker_sides("tài khoản tôi tự nhiên có tiền lạ, có người gọi đòi")
+    receivers = "Tiền lạ vào tài khoản rồi có người đòi chuyển trả: bẫy “chuyển nhầm”"
+    both = "Lỡ chuyển tiền nhầm tài khoản hoặc nhận tiền lạ chuyển nhầm thì làm gì"
+    assert speaks_to_other_side("Dấu hiệu nhận biết", sent, receivers)
+    assert not speaks_to_other_side("Dấu hiệu nhận biết", received, receivers)
+    assert not speaks_to_other_side("Tra soát mất bao lâu", sent, both)  # both sides named: section by section
+    assert speaks_to_other_side("Các bước khi có tiền lạ chuyển nhầm vào tài khoản của bạn", sent, both)
+
+
 GUIDE = "corpus/thanh-toan/chuyen-nham.md"
 
 

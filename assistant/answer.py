@@ -227,18 +227,19 @@ class Composer:
         """Rarity-weighted share of the question's meaning words that `text` holds."""
         return term_coverage(terms, text, self.idf)
 
-    def section_fit(self, p: Passage, terms: AbstractSet[str], kind: str, rank: int) -> float:
+    def section_fit(self, p: Passage, terms: AbstractSet[str], kind: str, rank: int, question: str = "") -> float:
         """How well a retrieved section answers: closeness, words of the question, the fact asked for."""
         text = p.chunk.embed_text
         fit = p.dense + 0.15 * self.overlap(terms, text) - 0.01 * rank
-        if kind in LEAD_KINDS and has_entity(kind, p.chunk.text):
+        if kind in LEAD_KINDS and has_entity(kind, p.chunk.text, question):
             fit += 0.02
         if kind == "howto" and steps_in(p.chunk.text):
             fit += 0.02
         return fit
 
     def lead_sentences(self, terms: AbstractSet[str], kind: str, chunks: list[tuple[int, Chunk]],
-                       vector: np.ndarray | None = None, unit: str | None = None) -> list[tuple[str, Chunk]]:
+                       vector: np.ndarray | None = None, unit: str | None = None,
+                       question: str = "") -> list[tuple[str, Chunk]]:
         """The one or two sentences that state what the question asks, best first.
 
         `chunks` pairs each candidate section with its rank (0 for the section search liked best);
@@ -267,7 +268,7 @@ class Composer:
                 # the guide's own subject words name every section alike ("Các bước chứng thực bản sao
                 # điện tử" in the guide on it), so only the question's other words count
                 score += HEADING_WEIGHT * self.overlap(terms - content_terms(chunk.title), chunk.section)
-            if kind in LEAD_KINDS and has_entity(kind, sentence):
+            if kind in LEAD_KINDS and has_entity(kind, sentence, question):
                 score += 0.25
             scored.append((score, -len(scored), sentence, chunk))
         def only_those_that(holds: Callable[[str], bool]) -> None:
@@ -276,7 +277,7 @@ class Composer:
 
         if kind in STRICT_KINDS:
             # "có mấy người": only a sentence with a count answers it, however close the others read
-            only_those_that(lambda s: has_entity(kind, s))
+            only_those_that(lambda s: has_entity(kind, s, question))
         if unit:
             # "mất mấy ngày": likewise only a sentence counting in days, not a validity in months beside it
             only_those_that(lambda s: states_unit(unit, s))
@@ -318,7 +319,7 @@ class Composer:
         asked = content_terms(expanded)
         main = head[0].chunk if pinned else max(
             enumerate([p for p in head if ours(p.chunk)] or head),
-            key=lambda ip: self.section_fit(ip[1], asked, kind, ip[0]))[1].chunk
+            key=lambda ip: self.section_fit(ip[1], asked, kind, ip[0], expanded))[1].chunk
         terms = content_terms(lexical_query(expanded, lang))
         guide = self.guide_chunks.get(main.source, [main])
         reply = Reply()
@@ -339,11 +340,11 @@ class Composer:
                 # "what do I do", "where", "who": a retelling of the scammer's words echoes the question
                 # back ("Xưng là cán bộ thuế, mời hộ kinh doanh cập nhật hồ sơ…"), never says what to do
                 pool = [(o, c) for o, c in candidates if not retells_story(c.section)] or candidates
-            lead = self.lead_sentences(terms, kind, pool, vector, asked_unit(question))
+            lead = self.lead_sentences(terms, kind, pool, vector, asked_unit(question), expanded)
             # The guide doubts the very thing asked: unless the runner-up states it plainly ("người cao
             # tuổi được miễn lệ phí" beside a doubt about another case's fee), say it is not known.
             if lead and says_unconfirmed(lead[0][0], caveat_counts=False):
-                plain = [u for u in lead[1:] if has_entity(kind, u[0]) and not says_unconfirmed(u[0])]
+                plain = [u for u in lead[1:] if has_entity(kind, u[0], question) and not says_unconfirmed(u[0])]
                 if not plain:
                     return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
                 lead = [plain[0], *(u for u in lead if u is not plain[0])]  # what is known first, the doubt after

@@ -63,6 +63,17 @@ def test_how_much_question_leads_with_the_fee_sentence():
     assert answer.text.splitlines()[0].startswith("Đổi thẻ vì địa danh mới được miễn lệ phí.")
 
 
+def test_a_fee_question_leads_with_a_sum_said_of_a_fee_not_with_a_limit():
+    chunks = guide()
+    chunks[2] = chunk("Hạn mức và phí", "- Chuyển trên 10 triệu đồng một lần phải quét khuôn mặt.\n"
+                      "- Phí chuyển khoản là 0 đồng với hầu hết ngân hàng.", 2)
+    embed = embed_by_closeness({"10 triệu": 0.87, "Phí chuyển": 0.865})
+    c = Composer({GUIDE: chunks}, embed=embed, today=lambda: dt.date(2026, 11, 30))
+    answer = c.answered("chuyển khoản mất phí bao nhiêu", passages(chunks, [2, 1, 0]), kind="amount",
+                        vector=np.array([1.0, 0.0], dtype=np.float32))
+    assert answer.text.splitlines()[0].startswith("Phí chuyển khoản là 0 đồng"), answer.text
+
+
 def test_how_long_question_leads_with_the_duration_in_the_unit_it_asks_for():
     chunks = guide()
     chunks[2] = chunk("Lệ phí và thời hạn", "- Thẻ mới có giá trị 15 năm kể từ ngày cấp thẻ mới.\n"

@@ -79,6 +79,9 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     standalone: str = ""  # the question as searched, after follow-up condensation
+    # Of a reply that does not answer: the guides it names as perhaps meant, each by its section of steps
+    # (the pages link their step cards, so the nearest guide is one tap away, never offered as the answer).
+    suggestions: list[Citation] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -14,10 +14,10 @@ from assistant.answer import Composer
 from assistant.answerability import Answerability
 from assistant.conversation import Exchange, condense, step_reference
 from assistant.generate import GenerativeComposer, chat_model_from_settings
-from assistant.guide_format import SAFETY_TOPIC
+from assistant.guide_format import SAFETY_TOPIC, steps_in
 from assistant.intent import SCAM_PATH, IntentModel
 from assistant.logs import QuestionLog
-from assistant.models import Answer, Chunk
+from assistant.models import Answer, Chunk, Citation
 from assistant.query import expand
 from assistant.question import Question, is_scam_situation, question_kind, read_question, scam_signs
 from assistant.retrieval import Retriever, SearchResult
@@ -169,7 +169,9 @@ class Assistant:
         if doubted:
             answer = Answer(asked.text, "no_answer", self._doubted(lang))
         elif not result.passages or not result.covered or self._lacks_fact(result, kind):
-            answer = Answer(asked.text, "no_answer", self._no_answer(result, lang, kind))
+            nearby = self._nearby_guides(result)
+            answer = Answer(asked.text, "no_answer", self._no_answer(result, lang, kind, [c.title for c in nearby]),
+                            suggestions=nearby)
         else:
             version = self.version()
 
@@ -287,13 +289,25 @@ class Assistant:
                 "hãy hỏi cách lấy lại, khóa hoặc làm lại; nếu bạn gặp lừa đảo, hãy hỏi cách trình báo. "
                 f"Bạn cũng có thể hỏi trực tiếp tại {self.settings.hotline_note}.")
 
-    def _no_answer(self, result: SearchResult, lang: str, kind: str = "other") -> str:
-        """Say the guides do not cover it; when the nearest guide names the subject but lacks the fact
-        asked for (a fee, a deadline, a place), say that plainly instead of offering its steps."""
-        titles: list[str] = []
+    def _nearby_guides(self, result: SearchResult, limit: int = 3) -> list[Citation]:
+        """The guides nearest a question they do not answer, best first, each by its first section of
+        steps (or the section found, for a guide without steps): what a decline may point to."""
+        guides = self.composer(self.version()).guide_chunks
+        nearby: list[Citation] = []
         for p in result.passages:
-            if p.chunk.title not in titles:
-                titles.append(p.chunk.title)
+            if len(nearby) == limit:
+                break
+            if any(c.title == p.chunk.title for c in nearby):
+                continue
+            card = next((c for c in guides.get(p.chunk.source, []) if steps_in(c.text)), p.chunk)
+            nearby.append(Citation(len(nearby) + 1, card.source, card.title, card.section, card.url, card.text, 0.0,
+                                   card.checked, card.id))
+        return nearby
+
+    def _no_answer(self, result: SearchResult, lang: str, kind: str, titles: list[str]) -> str:
+        """Say the guides do not cover it; when the nearest guide names the subject but lacks the fact
+        asked for (a fee, a deadline, a place), say that plainly instead of offering its steps. `titles`
+        are the nearby guides to name (see _nearby_guides)."""
         partial = self._lacks_fact(result, kind) and result.features.get("dense", 0.0) >= PARTIAL_DENSE
         if lang == "en":
             text = (

@@ -61,6 +61,29 @@ def test_resident_asks_on_a_phone_and_sees_steps_and_a_citation(server):
         assert "vneid" not in stored.lower(), stored[:300]
 
 
+def test_a_declined_question_links_the_nearest_guides_step_card_on_a_phone(server):
+    """Red-light fines are not in the guides: the reply says so, and the nearest guide it names opens
+    as a step card with one tap."""
+    with chromium_page(width=360, height=740) as page:
+        page.goto(server + "/")
+        box = page.locator("#question textarea")
+        box.fill("mức phạt vượt đèn đỏ xe máy bao nhiêu tiền")
+        box.press("Enter")
+        page.get_by_text("Có thể bạn muốn hỏi").wait_for(timeout=60_000)
+        assert page.locator("details.citation").count() == 0  # declined: nothing cited as the answer
+        link = page.locator("#chat a[href^='/the-buoc?chunk=']").first
+        title = link.inner_text()
+        assert title
+        assert_read_in_page(link)
+        with page.context.expect_page() as opened:
+            link.click()
+        card = opened.value
+        card.wait_for_load_state()
+        assert card.locator("h1").inner_text() == title
+        assert card.locator("ol.steps li, ul li").count() >= 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 380
+
+
 def test_font_size_and_contrast_are_remembered_on_the_residents_own_phone(server):
     with chromium_page(width=360, height=740) as page:
         page.goto(server + "/")

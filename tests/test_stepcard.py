@@ -81,3 +81,25 @@ def test_read_aloud_says_the_summary_then_each_step_and_cannot_close_the_script(
     assert "</script>" not in read_aloud_js(hostile)
     html_card = render_html(card)
     assert html_card.count("Đọc lại bước này") == 3 and "🔊 Nghe" in html_card
+
+
+def test_the_guides_a_decline_names_link_to_their_step_cards_in_either_language():
+    from assistant.models import Answer, Citation
+    from assistant.ui.render import answer_markdown
+
+    def guide(n: int, title: str) -> Citation:
+        return Citation(n, f"corpus/vneid/g{n}.md", title, "Các bước", "https://example.gov.vn", "1. Bước.", 0.0,
+                        "2026-11-25", f"corpus/vneid/g{n}.md#1")
+
+    nearby = [guide(1, "Tra cứu & nộp phạt nguội trực tuyến"), guide(2, "Tra cứu & nộp phạt nguội")]
+    vi = Answer("q", "no_answer", "Xin lỗi.\n\nCó thể bạn muốn hỏi:\n- Tra cứu & nộp phạt nguội trực tuyến\n"
+                "- Tra cứu & nộp phạt nguội", suggestions=nearby)
+    en = Answer("q", "no_answer", "Sorry.\n\nRelated guides (in Vietnamese): Tra cứu & nộp phạt nguội trực tuyến; "
+                "Tra cứu & nộp phạt nguội", suggestions=nearby)
+    for answer in (vi, en):
+        page = answer_markdown(answer)
+        for n in (1, 2):
+            assert page.count(f"/the-buoc?chunk=corpus%2Fvneid%2Fg{n}.md%231") == 1, page
+        assert "&amp; nộp" in page and "& nộp" not in page  # titles stay escaped
+    plain = Answer("q", "no_answer", "Xin lỗi.\n\n- Tra cứu & nộp phạt nguội")  # no suggestions: nothing linked
+    assert "<a " not in answer_markdown(plain)

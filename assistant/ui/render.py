@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import urlencode
 
 from assistant.models import Answer, Citation
@@ -34,9 +35,29 @@ def answer_body(answer: Answer) -> str:
     return body.replace("\n", "  \n")
 
 
+def _link_suggestions(body: str, suggestions: list[Citation]) -> str:
+    """Each guide a decline names on a line of its own ("- Tên hướng dẫn", or in the English list)
+    becomes a link to its step card: the nearest guide is one tap away."""
+    links = {html.escape(c.title, quote=False): (f'<a href="{html.escape(card_link(c), quote=True)}" '
+                                                 f'target="_blank">{html.escape(c.title, quote=False)}</a>')
+             for c in suggestions}
+    lines = body.split("  \n")
+    for i, line in enumerate(lines):
+        if line.startswith("- ") and line[2:] in links:
+            lines[i] = "- " + links[line[2:]]
+        elif line.startswith("Related guides"):
+            head, sep, rest = line.partition(": ")
+            # one pass, longest title first, so a title inside another is never linked twice
+            pattern = "|".join(re.escape(t) for t in sorted(links, key=len, reverse=True))
+            lines[i] = head + sep + re.sub(pattern, lambda m: links[m.group(0)], rest)
+    return "  \n".join(lines)
+
+
 def answer_markdown(answer: Answer) -> str:
     """The answer text (escaped) followed by expandable citations and a link to its step card."""
     body = answer_body(answer)
+    if answer.suggestions:
+        body = _link_suggestions(body, answer.suggestions)
     if not answer.citations:
         return body
     sources = "\n".join(citation_html(c) for c in answer.citations)

@@ -344,7 +344,7 @@ class Composer:
             # The guide doubts the very thing asked: unless the runner-up states it plainly ("người cao
             # tuổi được miễn lệ phí" beside a doubt about another case's fee), say it is not known.
             if lead and says_unconfirmed(lead[0][0], caveat_counts=False):
-                plain = [u for u in lead[1:] if has_entity(kind, u[0], question) and not says_unconfirmed(u[0])]
+                plain = [u for u in lead[1:] if has_entity(kind, u[0], expanded) and not says_unconfirmed(u[0])]
                 if not plain:
                     return self.unconfirmed(question, lead[0][0], lead[0][1], lang)
                 lead = [plain[0], *(u for u in lead if u is not plain[0])]  # what is known first, the doubt after

@@ -445,11 +445,7 @@ class Composer:
             reply.block([labels.related + " " + "; ".join(related)])
 
         scores = {p.chunk.id: p.score for p in passages}
-        citations = [
-            Citation(n=i, source=c.source, title=c.title, section=c.section, url=c.url, text=c.text,
-                     score=scores.get(c.id, 0.0), checked=c.checked, chunk_id=c.id)
-            for i, c in enumerate(reply.cited, 1)
-        ]
+        citations = [Citation.of(i, c, scores.get(c.id, 0.0)) for i, c in enumerate(reply.cited, 1)]
         return Answer(question, "answered", reply.text(), citations, steps if show_steps else [])
 
 
@@ -461,5 +457,4 @@ class Composer:
         else:
             text = (f"Hướng dẫn “{chunk.title}” chưa có câu trả lời chắc chắn cho việc này: {sentence} [1]\n\n"
                     f"Bạn hãy hỏi trực tiếp tại {self.where_to_ask or 'bộ phận một cửa của UBND xã, phường nơi bạn ở'}.")
-        citation = Citation(1, chunk.source, chunk.title, chunk.section, chunk.url, chunk.text, 0.0, chunk.checked, chunk.id)
-        return Answer(question, "no_answer", text, [citation])
+        return Answer(question, "no_answer", text, [Citation.of(1, chunk)])

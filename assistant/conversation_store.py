@@ -46,7 +46,8 @@ def _to_record(exchange: Exchange) -> dict[str, object]:
 
 def _from_record(record: dict[str, Any]) -> Exchange:
     data = dict(record["answer"])
-    data["citations"] = [Citation(**c) for c in data.get("citations", [])]
+    for field in ("citations", "suggestions"):  # records saved before suggestions existed have none
+        data[field] = [Citation(**c) for c in data.get(field, [])]
     return Exchange(str(record["question"]), Answer(**data))
 
 

@@ -305,12 +305,7 @@ class GenerativeComposer:
             return None
         renumber = {old: new for new, old in enumerate(cited, 1)}
         text = MARK.sub(lambda m: "".join(f"[{renumber[n]}]" for n in mark_numbers(m.group(0))), text)
-        citations = [
-            Citation(n=renumber[n], source=p.chunk.source, title=p.chunk.title, section=p.chunk.section,
-                     url=p.chunk.url, text=p.chunk.text, score=p.score, checked=p.chunk.checked,
-                     chunk_id=p.chunk.id)
-            for n, p in enumerate(passages, 1) if n in renumber
-        ]
+        citations = [Citation.of(renumber[n], p.chunk, p.score) for n, p in enumerate(passages, 1) if n in renumber]
         step_lines = [m.group(2) for line in text.splitlines() if (m := STEP.match(line))]
         # Follow-ups ("bước 3 là gì?") cite [1]: keep the steps only when they all come from it.
         from_first = all(set(mark_numbers(line)) <= {1} for line in step_lines)

@@ -59,6 +59,11 @@ class Citation:
     checked: str = ""
     chunk_id: str = ""
 
+    @classmethod
+    def of(cls, n: int, chunk: Chunk, score: float = 0.0) -> "Citation":
+        """Citation number `n` of `chunk`, the passage as stored."""
+        return cls(n, chunk.source, chunk.title, chunk.section, chunk.url, chunk.text, score, chunk.checked, chunk.id)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "n": self.n,

@@ -300,8 +300,7 @@ class Assistant:
             if any(c.title == p.chunk.title for c in nearby):
                 continue
             card = next((c for c in guides.get(p.chunk.source, []) if steps_in(c.text)), p.chunk)
-            nearby.append(Citation(len(nearby) + 1, card.source, card.title, card.section, card.url, card.text, 0.0,
-                                   card.checked, card.id))
+            nearby.append(Citation.of(len(nearby) + 1, card))
         return nearby
 
     def _no_answer(self, result: SearchResult, lang: str, kind: str, titles: list[str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.conversation import Exchange
 from assistant.conversation_store import ConversationStore
-from assistant.models import Answer
+from assistant.models import Answer, Citation
 
 
 def turn(question: str) -> list[Exchange]:
@@ -47,3 +47,12 @@ def test_rows_stay_bounded_between_prunes(tmp_path):
     now[0] += 20_000
     store.save("late-comer-0001", turn("x"))  # the 101st save prunes: every older row has expired
     assert store.count() == 1
+
+
+def test_a_declined_turn_reads_back_with_its_suggested_guides(tmp_path):
+    store = ConversationStore(tmp_path / "c.sqlite3")
+    nearby = Citation(1, "corpus/vneid/doi-so.md", "Đổi số điện thoại VNeID", "Các bước", "https://example.gov.vn",
+                      "1. Gọi 1900 0368.", 0.0, "2026-11-25", "corpus/vneid/doi-so.md#2")
+    store.save("d" * 16, [Exchange("đổi số", Answer("đổi số", "no_answer", "Xin lỗi…", suggestions=[nearby]))])
+    history = store.history("d" * 16)
+    assert history is not None and history[0].answer.suggestions == [nearby]

@@ -26,7 +26,9 @@ _OTHERS_DATA = [
     r"\b(tra cuu|tim|cho (toi|minh|em|tui|t)|lay|xem|cung cap|dua)\b.{0,30}"
     r"\b(so cccd|so can cuoc|(?<!ho )so dinh danh|so dien thoai|sdt|dia chi|thong tin ca nhan|ngay sinh|so tai khoan|stk|mat khau)\b"
     r".{0,30}\bcua (?!toi\b|minh\b|em\b|tui\b|chinh|" + _FAMILY + r")(ong|ba|anh|chi|co|chu|bac|nguoi|hang xom|vo|chong|ban|ai|[a-z]+ [a-z]+)\b",
-    r"\b(phone number|home address|id number|password|bank account)\b.{0,20}\bof\b (?!mine|myself)",
+    # "of my neighbour" asks for someone else's data; "of my VNeID account" is the asker's own
+    r"\b(phone number|home address|id number|password|bank account)\b.{0,20}\bof\b "
+    r"(?!(mine|myself|my own|(my|our) (vneid|account|bank|card|sim|phone|e ?wallet|app|level)s?)\b)",
     r"\b(dia chi|so dien thoai|sdt|so cccd|so can cuoc|(?<!ho )so dinh danh|ngay sinh|so tai khoan|stk)\b( nha| rieng)?"
     r" cua (ong|ba|anh|chi|co|chu|bac|nguoi|hang xom)\b(?! (toi|minh|tui|nha)\b).{0,40}\b(o dau|la gi|la bao nhieu|bao nhieu|the nao)\b",
 ]

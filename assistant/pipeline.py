@@ -37,6 +37,13 @@ MISSING_EN = {"amount": "amount (fee or limit)", "time": "time limit or duration
 PARTIAL_KINDS = ("amount", "time", "contact")
 # Below this similarity the nearest guide is not about the subject at all: a plain "not covered".
 PARTIAL_DENSE = 0.84
+# The heading of the nearby guides a decline names, one "- title" line each (the pages link those lines).
+SUGGESTIONS_VI = "Có thể bạn muốn hỏi:"
+SUGGESTIONS_EN = "Related guides (in Vietnamese):"
+
+
+def _suggestion_list(heading: str, titles: list[str]) -> str:
+    return "\n".join([heading, *(f"- {t}" for t in titles[:3])])
 
 
 class Assistant:
@@ -317,7 +324,7 @@ class Assistant:
                 text = (f"Our guide “{titles[0]}” (in Vietnamese) does not state the {MISSING_EN[kind]} you ask about. "
                         + text.split(". ", 1)[1])
             if titles:
-                text += "\n\nRelated guides (in Vietnamese): " + "; ".join(titles[:3])
+                text += "\n\n" + _suggestion_list(SUGGESTIONS_EN, titles)
             return text
         text = (
             "Xin lỗi, các hướng dẫn của Trợ lý số chưa nói về câu hỏi này nên tôi không trả lời để tránh "
@@ -329,5 +336,5 @@ class Assistant:
                 f"Bạn hãy hỏi trực tiếp tại {self.settings.hotline_note}."
             )
         if titles:
-            text += "\n\nCó thể bạn muốn hỏi:\n" + "\n".join(f"- {t}" for t in titles[:3])
+            text += "\n\n" + _suggestion_list(SUGGESTIONS_VI, titles)
         return text

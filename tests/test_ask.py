@@ -328,16 +328,17 @@ def test_a_decline_links_the_nearest_guides_step_cards(bundled_assistant, monkey
 
     declining = dataclasses.replace(bundled_assistant.retriever.answerability, threshold=1.01)
     monkeypatch.setattr(bundled_assistant.retriever, "answerability", declining)
-    answer = bundled_assistant.ask("Cách đổi số điện thoại đăng ký VNeID?")
-    assert answer.status == "no_answer" and not answer.citations
-    assert answer.suggestions and answer.suggestions[0].source.endswith("vneid/doi-so-dien-thoai.md")
-    assert len({c.source for c in answer.suggestions}) == len(answer.suggestions) <= 3
-    page = answer_markdown(answer)
-    for suggestion in answer.suggestions:
-        assert f"- {suggestion.title}" in answer.text  # the plain text (CLI, Zalo) names it
-        card = bundled_assistant.chunk(suggestion.chunk_id)
-        assert card is not None and card.source == suggestion.source
-        assert steps_in(card.text) or not any(steps_in(c.text) for c in bundled_assistant.version().chunks
-                                              if c.source == card.source)
-        assert f'href="{card_link(suggestion)}"'.replace("&", "&amp;") in page
+    for question in ("Cách đổi số điện thoại đăng ký VNeID?", "How do I change the phone number of my VNeID account?"):
+        answer = bundled_assistant.ask(question)
+        assert answer.status == "no_answer" and not answer.citations
+        assert answer.suggestions and answer.suggestions[0].source.endswith("vneid/doi-so-dien-thoai.md")
+        assert len({c.source for c in answer.suggestions}) == len(answer.suggestions) <= 3
+        page = answer_markdown(answer)
+        for suggestion in answer.suggestions:
+            assert f"\n- {suggestion.title}" in answer.text  # the plain text (CLI, Zalo) names it on a line of its own
+            card = bundled_assistant.chunk(suggestion.chunk_id)
+            assert card is not None and card.source == suggestion.source
+            assert steps_in(card.text) or not any(steps_in(c.text) for c in bundled_assistant.version().chunks
+                                                  if c.source == card.source)
+            assert f'href="{card_link(suggestion)}"'.replace("&", "&amp;") in page
     assert "suggestions" not in answer.to_json()  # the ask --json line keeps its contract

@@ -94,8 +94,8 @@ def test_the_guides_a_decline_names_link_to_their_step_cards_in_either_language(
     nearby = [guide(1, "Tra cứu & nộp phạt nguội trực tuyến"), guide(2, "Tra cứu & nộp phạt nguội")]
     vi = Answer("q", "no_answer", "Xin lỗi.\n\nCó thể bạn muốn hỏi:\n- Tra cứu & nộp phạt nguội trực tuyến\n"
                 "- Tra cứu & nộp phạt nguội", suggestions=nearby)
-    en = Answer("q", "no_answer", "Sorry.\n\nRelated guides (in Vietnamese): Tra cứu & nộp phạt nguội trực tuyến; "
-                "Tra cứu & nộp phạt nguội", suggestions=nearby)
+    en = Answer("q", "no_answer", "Sorry.\n\nRelated guides (in Vietnamese):\n- Tra cứu & nộp phạt nguội trực tuyến\n"
+                "- Tra cứu & nộp phạt nguội", suggestions=nearby)
     for answer in (vi, en):
         page = answer_markdown(answer)
         for n in (1, 2):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from urllib.parse import urlencode
 
 from assistant.models import Answer, Citation
@@ -36,7 +35,7 @@ def answer_body(answer: Answer) -> str:
 
 
 def _link_suggestions(body: str, suggestions: list[Citation]) -> str:
-    """Each guide a decline names on a line of its own ("- Tên hướng dẫn", or in the English list)
+    """Each guide a decline names on a line of its own ("- Tên hướng dẫn", in either language)
     becomes a link to its step card: the nearest guide is one tap away."""
     links = {html.escape(c.title, quote=False): (f'<a href="{html.escape(card_link(c), quote=True)}" '
                                                  f'target="_blank">{html.escape(c.title, quote=False)}</a>')
@@ -45,11 +44,6 @@ def _link_suggestions(body: str, suggestions: list[Citation]) -> str:
     for i, line in enumerate(lines):
         if line.startswith("- ") and line[2:] in links:
             lines[i] = "- " + links[line[2:]]
-        elif line.startswith("Related guides"):
-            head, sep, rest = line.partition(": ")
-            # one pass, longest title first, so a title inside another is never linked twice
-            pattern = "|".join(re.escape(t) for t in sorted(links, key=len, reverse=True))
-            lines[i] = head + sep + re.sub(pattern, lambda m: links[m.group(0)], rest)
     return "  \n".join(lines)
 
 

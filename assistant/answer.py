@@ -63,6 +63,8 @@ _UNCONFIRMED = re.compile(
 _QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
 # ...and, for a how-to, says so of the steps themselves ("chưa có nguồn ... hướng dẫn từng bước").
 _NO_STEPS = re.compile(r"\b(huong dan(?! nay)|cac buoc|tung buoc|cach (lam|lay lai))\b")
+# A section heading that says what its steps are for ("Các bước đăng ký kết hôn", "Cách đổi số").
+_STEPS_HEADING = re.compile(r"^(cac buoc|cach)\b")
 # Openings that talk about the guide instead of answering ("Bài này giúp bạn…").
 _META_OPENING = re.compile(r"^(bai (viet )?nay|huong dan nay|trang nay|tai lieu nay)\b")
 MAX_NOTES = 2
@@ -96,6 +98,15 @@ class Labels:
             return cls("Steps:", "Notes:", "Warning:", "See also:",
                        "The Vietnamese guide “{title}” answers this in its section “{section}” (quoted in Vietnamese):")
         return cls("Các bước:", "Lưu ý:", "Cảnh báo:", "Xem thêm:", "")
+
+
+def steps_label(section: str, labels: Labels) -> str:
+    """What the steps are for, in the guide's own heading ("Các bước khi có tiền lạ vào tài khoản:"),
+    so a reader sees at once whether they are for their case; a bare "Các bước:" otherwise (and in
+    English replies, whose first line already names the section)."""
+    if labels.lead or not _STEPS_HEADING.match(fold(section)):
+        return labels.steps
+    return f"{section}:"
 
 
 def sentences_in(text: str) -> list[str]:
@@ -401,7 +412,7 @@ class Composer:
                 reply.sentence(sentence, cite(chunk))
         if show_steps:
             n = cite(body_chunk)
-            reply.block([f"{labels.steps} [{n}]"] + [f"{i}. {s}" for i, s in enumerate(steps, 1)])
+            reply.block([f"{steps_label(body_chunk.section, labels)} [{n}]"] + [f"{i}. {s}" for i, s in enumerate(steps, 1)])
         elif not steps:
             units = [u for u in sentences_in(body_chunk.text)
                      if whole_section or self.overlap(terms, u) > 0 or kind == "howto"]

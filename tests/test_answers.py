@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,7 @@ def test_a_topic_without_a_question_word_is_read_as_a_task(text: str, task_only:
 
 def test_a_task_typed_as_a_topic_gets_the_steps(bundled_assistant):  # type: ignore[no-untyped-def]
     answer = bundled_assistant.ask("chuyen khoan bang ma qr")
-    assert answer.status == "answered" and "Các bước:" in answer.text and "1. " in answer.text
+    assert answer.status == "answered" and re.search(r"^Các bước[^:\n]*:", answer.text, re.M) and "1. " in answer.text
 
 
 @pytest.mark.parametrize("question", ["quen mk vneid", "quên mật khẩu vneid"])

@@ -364,3 +364,16 @@ def test_a_close_runner_up_from_another_section_leads_too():
                         vector=np.array([1.0, 0.0], dtype=np.float32))
     lead = answer.text.split("\n\n")[0]
     assert "Mã này ra mắt" in lead and "kể cả ngày nghỉ" in lead
+
+
+@pytest.mark.parametrize(("section", "lang", "label"), [
+    ("Các bước đổi số tại công an xã", "vi", "Các bước đổi số tại công an xã:"),
+    ("Cách nộp phạt nguội", "vi", "Cách nộp phạt nguội:"),
+    ("Tóm tắt", "vi", "Các bước:"),
+    ("Lệ phí và các bước", "vi", "Các bước:"),  # the heading must say what the steps are for from its start
+    ("Các bước đổi số tại công an xã", "en", "Steps:"),
+])
+def test_steps_are_labelled_with_their_sections_own_heading_when_it_names_them(section, lang, label):
+    from assistant.answer import Labels, steps_label
+
+    assert steps_label(section, Labels.for_language(lang)) == label

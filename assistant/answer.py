@@ -68,6 +68,7 @@ _STEPS_HEADING = re.compile(r"^(cac buoc|cach)\b")
 # Openings that talk about the guide instead of answering ("Bài này giúp bạn…").
 _META_OPENING = re.compile(r"^(bai (viet )?nay|huong dan nay|trang nay|tai lieu nay)\b")
 MAX_NOTES = 2
+HOWTO_FORM_WORDS = frozenset({"cach"})
 HEADING_WEIGHT = 1.0  # a heading naming the question's words lifts its sentences (train answer keys: 0.2, 1, 2 gave .722, .724, .706)
 MAX_RELATED = 2
 MAX_BODY_CHARS = 900
@@ -244,7 +245,11 @@ class Composer:
         fit = p.dense + 0.15 * self.overlap(terms, text) - 0.01 * rank
         if kind in LEAD_KINDS and has_entity(kind, p.chunk.text, question):
             fit += 0.02
-        if kind == "howto" and steps_in(p.chunk.text):
+        # A how-to is answered with its guide's steps even when search ranked the guide's summary
+        # first (the body is taken from the guide's own steps), so the guide's steps count, not only
+        # the section's: "Cách đổi số điện thoại đăng ký VNeID?" stays with the phone-number guide
+        # and does not go to the password guide's steps that merely mention "số điện thoại".
+        if kind == "howto" and any(steps_in(c.text) for c in self.guide_chunks.get(p.chunk.source, [p.chunk])):
             fit += 0.02
         return fit
 
@@ -328,6 +333,8 @@ class Composer:
         # Abbreviations count as the words they stand for ("quen mk" asks about "mật khẩu"), as in search.
         expanded = expand(question)
         asked = content_terms(expanded)
+        if kind == "howto":
+            asked = asked - HOWTO_FORM_WORDS  # "Cách đổi số…": the word that makes it a how-to names no subject
         main = head[0].chunk if pinned else max(
             enumerate([p for p in head if ours(p.chunk)] or head),
             key=lambda ip: self.section_fit(ip[1], asked, kind, ip[0], expanded))[1].chunk

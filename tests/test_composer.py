@@ -103,6 +103,26 @@ def test_how_to_question_gets_summary_then_all_steps_in_order():
     assert answer.steps == ["Mở VNeID và đăng nhập.", "Chọn \"Thủ tục hành chính\".", "Gửi hồ sơ."]
 
 
+def test_a_how_to_stays_with_the_guide_search_ranked_first_when_its_steps_were_not_retrieved():
+    """Search ranked the phone-number guide's summary first and another guide's steps third, steps that
+    happen to hold every word of the question ("Cách", "số điện thoại"): the how-to is answered with
+    the first guide's own steps. Neither "Cách" nor steps in the retrieved section itself is the subject."""
+    phone_source, password_source = "corpus/vneid/doi-so.md", "corpus/vneid/quen-mat-khau.md"
+    phone = [chunk("Tóm tắt", "Muốn đổi số điện thoại gắn với VNeID, bạn đến công an xã, phường.", 0,
+                   source=phone_source, title="Đổi số điện thoại VNeID"),
+             chunk("Các bước đổi số tại công an xã", "1. Mang thẻ căn cước.\n2. Nói với cán bộ số mới.", 1,
+                   source=phone_source, title="Đổi số điện thoại VNeID")]
+    password = [chunk("Các bước lấy lại mật khẩu", "1. Chọn cách lấy lại mật khẩu.\n2. Nhập số điện thoại "
+                      "đã đăng ký VNeID.\n3. Đặt mật khẩu mới.", 0, source=password_source, title="Quên mật khẩu")]
+    found = [Passage(phone[0], score=1.0, dense=0.946), Passage(password[0], score=0.5, dense=0.930)]
+    both = Composer({phone_source: phone, password_source: password}, today=lambda: dt.date(2026, 11, 30),
+                    where_to_ask="bộ phận một cửa")
+    answer = both.answered("Cách đổi số điện thoại đăng ký VNeID?", found, kind="howto")
+    assert {c.source for c in answer.citations} == {phone_source}
+    assert answer.steps == ["Mang thẻ căn cước.", "Nói với cán bộ số mới."]
+    assert "Các bước đổi số tại công an xã: [1]" in answer.text  # the steps say what they are for
+
+
 def test_no_sentence_is_said_twice_and_no_bullet_is_cut():
     chunks = guide()
     for kind in ("howto", "amount", "time", "yesno", "other"):

@@ -68,6 +68,9 @@ _STEPS_HEADING = re.compile(r"^(cac buoc|cach)\b")
 # Openings that talk about the guide instead of answering ("Bài này giúp bạn…").
 _META_OPENING = re.compile(r"^(bai (viet )?nay|huong dan nay|trang nay|tai lieu nay)\b")
 MAX_NOTES = 2
+# An amount or a duration is taken from the guide search ranked first: another procedure's fee or
+# deadline is the worst wrong answer (train answer keys +1; for every lead kind: -6).
+SAME_GUIDE_KINDS = ("amount", "time")
 HOWTO_FORM_WORDS = frozenset({"cach"})
 HEADING_WEIGHT = 1.0  # a heading naming the question's words lifts its sentences (train answer keys: 0.2, 1, 2 gave .722, .724, .706)
 MAX_RELATED = 2
@@ -335,8 +338,12 @@ class Composer:
         asked = content_terms(expanded)
         if kind == "howto":
             asked = asked - HOWTO_FORM_WORDS  # "Cách đổi số…": the word that makes it a how-to names no subject
+        # "VNeID có thu phí không": the fee section of the criminal-record guide shares the rare word
+        # "thu", yet the section search put first ("có mất tiền, mất phí không") is the one that answers
+        same_guide = [p for p in head if p.chunk.source == head[0].chunk.source]
         main = head[0].chunk if pinned else max(
-            enumerate([p for p in head if ours(p.chunk)] or head),
+            enumerate([p for p in (same_guide if kind in SAME_GUIDE_KINDS else head) if ours(p.chunk)]
+                      or head),
             key=lambda ip: self.section_fit(ip[1], asked, kind, ip[0], expanded))[1].chunk
         terms = content_terms(lexical_query(expanded, lang))
         guide = self.guide_chunks.get(main.source, [main])

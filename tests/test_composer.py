@@ -123,6 +123,24 @@ def test_a_how_to_stays_with_the_guide_search_ranked_first_when_its_steps_were_n
     assert "Các bước đổi số tại công an xã: [1]" in answer.text  # the steps say what they are for
 
 
+def test_a_fee_is_never_taken_from_another_guide_than_the_one_search_ranked_first():
+    """'VNeID có thu phí không': the criminal-record guide's fee section holds every word asked ("thu",
+    "phí", "VNeID") and would fit best, but its fee is another procedure's; the section search put first
+    says the account is free. A how-to is still free to take the best-fitting guide."""
+    account_source, record_source = "corpus/vneid/vneid-la-gi.md", "corpus/vneid/ly-lich-tu-phap.md"
+    account = [chunk("Làm tài khoản VNeID có mất phí không", "Đăng ký và dùng tài khoản VNeID được miễn phí.", 0,
+                     source=account_source, title="VNeID là gì")]
+    record = [chunk("Phí xin phiếu lý lịch tư pháp trên VNeID", "Mức thu phí là 200.000 đồng một phiếu trên VNeID.", 0,
+                    source=record_source, title="Lý lịch tư pháp")]
+    found = [Passage(account[0], score=1.0, dense=0.917), Passage(record[0], score=0.5, dense=0.915)]
+    both = Composer({account_source: account, record_source: record}, today=lambda: dt.date(2026, 11, 30),
+                    where_to_ask="bộ phận một cửa")
+    answer = both.answered("vneid có thu phí không", found, kind="amount")
+    assert answer.text.startswith("Đăng ký và dùng tài khoản VNeID được miễn phí.")
+    assert "200.000" not in answer.text and {c.source for c in answer.citations} == {account_source}
+    assert both.answered("vneid có thu phí không", found, kind="other").citations[0].source == record_source
+
+
 def test_no_sentence_is_said_twice_and_no_bullet_is_cut():
     chunks = guide()
     for kind in ("howto", "amount", "time", "yesno", "other"):

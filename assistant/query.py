@@ -152,7 +152,14 @@ ENGLISH_TERMS: dict[str, str] = {
     "limit": "hạn mức", "banking app": "ứng dụng ngân hàng", "bank app": "ứng dụng ngân hàng", "market": "chợ",
     "cashless": "không dùng tiền mặt", "money": "tiền", "sent money": "chuyển tiền", "renew": "cấp đổi",
     "reissue": "cấp lại", "replace": "cấp lại", "recover": "lấy lại", "get back": "lấy lại", "change": "đổi",
-    "share": "chia sẻ", "safe": "an toàn",
+    "share": "chia sẻ", "safe": "an toàn", "reset": "lấy lại", "linked": "liên kết", "linking": "liên kết",
+    "deposit": "đặt cọc", "cash": "tiền mặt",
+    # everyday words of the guides' steps and warnings
+    "app": "ứng dụng", "card": "thẻ", "code": "mã", "scan": "quét", "scanned": "quét", "scanning": "quét",
+    "update": "cập nhật", "verify": "xác thực", "verification": "xác thực", "confirm": "xác nhận",
+    "confirmation": "xác nhận", "information": "thông tin", "electronic": "điện tử", "copy": "bản sao",
+    "address": "địa chỉ", "procedure": "thủ tục", "official": "chính thức", "website": "trang web",
+    "stranger": "người lạ", "fake": "giả", "photo": "ảnh", "zalo": "Zalo", "facebook": "Facebook",
     # scams
     "scam": "lừa đảo", "scammer": "lừa đảo", "scammed": "lừa đảo", "fraud": "lừa đảo", "fraudster": "lừa đảo",
     "pretending": "giả danh", "impersonating": "giả danh", "link": "đường link", "fake website": "trang web giả",

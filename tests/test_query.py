@@ -40,6 +40,10 @@ def test_the_entrance_cuts_very_long_input():
         ("Do I need to register temporary residence?", "đăng ký tạm trú"),
         ("How are traffic fines paid online?", "phạt nguội thanh toán trực tuyến"),
         ("I sent money to the wrong account", "chuyển tiền chuyển nhầm"),
+        # a wallet "linked" to a bank is liên kết, not the scam's "đường link"; "reset" is how residents say lấy lại
+        ("Do e-wallets have to be linked to a bank account?", "ví điện tử liên kết tài khoản ngân hàng"),
+        ("I forgot my VNeID password. How can I reset it?", "quên VNeID mật khẩu lấy lại"),
+        ("A stranger on Zalo asked me to scan a code in the app", "người lạ Zalo quét mã ứng dụng"),
     ],
 )
 def test_english_domain_words_map_to_the_guides_vietnamese(question, terms):

@@ -160,6 +160,10 @@ ENGLISH_TERMS: dict[str, str] = {
     "confirmation": "xác nhận", "information": "thông tin", "electronic": "điện tử", "copy": "bản sao",
     "address": "địa chỉ", "procedure": "thủ tục", "official": "chính thức", "website": "trang web",
     "stranger": "người lạ", "fake": "giả", "photo": "ảnh", "zalo": "Zalo", "facebook": "Facebook",
+    "mandatory": "bắt buộc", "compulsory": "bắt buộc", "required": "bắt buộc", "free": "miễn phí",
+    "foreigner": "người nước ngoài", "foreign": "người nước ngoài", "street vendor": "bán hàng rong",
+    "hotline": "tổng đài", "claiming": "xưng", "campaign": "phong trào", "movement": "phong trào",
+    "million": "triệu",
     # scams
     "scam": "lừa đảo", "scammer": "lừa đảo", "scammed": "lừa đảo", "fraud": "lừa đảo", "fraudster": "lừa đảo",
     "pretending": "giả danh", "impersonating": "giả danh", "link": "đường link", "fake website": "trang web giả",

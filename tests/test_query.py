@@ -44,6 +44,7 @@ def test_the_entrance_cuts_very_long_input():
         ("Do e-wallets have to be linked to a bank account?", "ví điện tử liên kết tài khoản ngân hàng"),
         ("I forgot my VNeID password. How can I reset it?", "quên VNeID mật khẩu lấy lại"),
         ("A stranger on Zalo asked me to scan a code in the app", "người lạ Zalo quét mã ứng dụng"),
+        ("Is it mandatory for a foreigner?", "bắt buộc người nước ngoài"),
     ],
 )
 def test_english_domain_words_map_to_the_guides_vietnamese(question, terms):

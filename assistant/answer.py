@@ -340,10 +340,9 @@ class Composer:
             asked = asked - HOWTO_FORM_WORDS  # "Cách đổi số…": the word that makes it a how-to names no subject
         # "VNeID có thu phí không": the fee section of the criminal-record guide shares the rare word
         # "thu", yet the section search put first ("có mất tiền, mất phí không") is the one that answers
-        same_guide = [p for p in head if p.chunk.source == head[0].chunk.source]
+        choices = [p for p in head if p.chunk.source == head[0].chunk.source] if kind in SAME_GUIDE_KINDS else head
         main = head[0].chunk if pinned else max(
-            enumerate([p for p in (same_guide if kind in SAME_GUIDE_KINDS else head) if ours(p.chunk)]
-                      or head),
+            enumerate([p for p in choices if ours(p.chunk)] or head),
             key=lambda ip: self.section_fit(ip[1], asked, kind, ip[0], expanded))[1].chunk
         terms = content_terms(lexical_query(expanded, lang))
         guide = self.guide_chunks.get(main.source, [main])

@@ -21,7 +21,7 @@ from assistant.models import Answer, Chunk, Citation
 from assistant.query import expand
 from assistant.question import Question, is_scam_situation, question_kind, read_question, scam_signs
 from assistant.retrieval import Retriever, SearchResult
-from assistant.safety import Verdict, check
+from assistant.safety import SENSITIVE_EN, Verdict, check
 from assistant.settings import Settings
 from assistant.sides import asker_sides, speaks_to_other_side
 from assistant.store import IndexVersion, StoreHandle
@@ -155,7 +155,7 @@ class Assistant:
             if step is not None:
                 return step
         standalone = condense(asked.text, history)
-        warning = self._sensitive_warning(asked.sensitive) + "\n\n" if asked.sensitive else ""
+        warning = self._sensitive_warning(asked.sensitive, lang) + "\n\n" if asked.sensitive else ""
         kind, result = self.search(standalone)
         harm, doubts, suspected = Verdict(), False, True  # without the model, the patterns decide alone
         if self.intent is not None and result.vector is not None:
@@ -281,7 +281,12 @@ class Assistant:
             "nếu bạn gặp lừa đảo, hãy hỏi cách trình báo, tôi sẽ chỉ từng bước."
         )
 
-    def _sensitive_warning(self, kinds: list[str]) -> str:
+    def _sensitive_warning(self, kinds: list[str], lang: str = "vi") -> str:
+        if lang == "en":
+            named = [SENSITIVE_EN.get(k, k) for k in kinds]
+            listed = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
+            return (f"⚠️ Your question seems to contain {listed}. Do not send "
+                    "these to anyone, this assistant included; I do not keep them.")
         return (
             f"⚠️ Câu hỏi của bạn có vẻ chứa {', '.join(kinds)}. Đừng gửi những thông tin này cho ai, "
             "kể cả trợ lý này; tôi không lưu chúng."

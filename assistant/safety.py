@@ -204,7 +204,13 @@ def _any(patterns: list[str], text: str) -> bool:
     return any(re.search(p, text) for p in patterns)
 
 
+# The kinds of personal data sensitive_kinds names, as an English warning says them.
+SENSITIVE_EN = {"email": "an e-mail address", "số điện thoại": "a phone number", "số định danh": "an ID number",
+                "mã OTP/mật khẩu": "an OTP or password"}
+
+
 def sensitive_kinds(text: str) -> list[str]:
+    """The kinds of personal data in `text`, named in Vietnamese (SENSITIVE_EN has them in English)."""
     kinds = []
     if _EMAIL.search(text):
         kinds.append("email")

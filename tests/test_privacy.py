@@ -48,3 +48,11 @@ def test_no_phone_id_email_or_code_reaches_the_backend_or_the_log(bundled_assist
         assert value not in answer.standalone, value
     assert json.loads(logged.splitlines()[-1])["status"] == answer.status
     assert answer.question == question  # echoed to the asker only
+
+
+def test_the_personal_data_warning_speaks_the_askers_language(bundled_assistant):
+    english = bundled_assistant.ask("My ID number is 001203004005 and my phone 0912 345 678. How do I activate VNeID?")
+    assert english.text.startswith("⚠️ Your question seems to contain a phone number and an ID number.")
+    assert "001203004005" not in english.text and "Câu hỏi của bạn" not in english.text
+    vietnamese = bundled_assistant.ask("Số căn cước của tôi là 001203004005, kích hoạt VNeID thế nào?")
+    assert vietnamese.text.startswith("⚠️ Câu hỏi của bạn có vẻ chứa số định danh.")

@@ -56,6 +56,8 @@ class AskResponse(BaseModel):
     status: Literal["answered", "no_answer", "refused"]
     answer: str = Field(..., description="The text shown to the person (numbered steps, [n] citation marks).")
     citations: list[CitationOut]
+    unsure: bool = Field(False, description="Answered, though the guides only just seemed to cover the question; "
+                                            "the answer opens with a word of doubt.")
     conversation_id: str = Field(..., description="Send it back with the next question to ask a follow-up.")
 
 

@@ -24,6 +24,8 @@ class QuestionLog:
             "sources": [c.source for c in answer.citations],
             "ms": round(seconds * 1000, 1),
         }
+        if answer.unsure:
+            entry["unsure"] = True  # answered with a word of doubt: staff see it among the gaps
         try:
             with self._lock:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

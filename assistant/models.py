@@ -87,6 +87,8 @@ class Answer:
     # Of a reply that does not answer: the guides it names as perhaps meant, each by its section of steps
     # (the pages link their step cards, so the nearest guide is one tap away, never offered as the answer).
     suggestions: list[Citation] = field(default_factory=list)
+    # Answered, though the guides only just seemed to cover the question: the reply says so first.
+    unsure: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,4 +96,5 @@ class Answer:
             "status": self.status,
             "answer": self.text,
             "citations": [c.to_json() for c in self.citations],
+            "unsure": self.unsure,
         }

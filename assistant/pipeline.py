@@ -157,6 +157,7 @@ class Assistant:
         standalone = condense(asked.text, history)
         warning = self._sensitive_warning(asked.sensitive, lang) + "\n\n" if asked.sensitive else ""
         kind, result = self.search(standalone)
+        unsure = False
         harm, doubts, suspected = Verdict(), False, True  # without the model, the patterns decide alone
         if self.intent is not None and result.vector is not None:
             harm, doubts = self.intent.judge(result.vector, standalone)
@@ -181,6 +182,10 @@ class Assistant:
                             suggestions=nearby)
         else:
             version = self.version()
+            # Only just covered: the answer is given, and says first that it may not be what was asked.
+            # A scam situation put on a safety guide on purpose is not in doubt: its advice fits any such story.
+            unsure = not result.pinned and self.retriever.answerability.unsure(result.probability)
+            note = self._unsure_note(lang) + "\n\n" if unsure else ""
 
             def extractive() -> Answer:
                 return self.composer(version).answered(standalone, result.passages, lang, self.settings.top_k, kind,
@@ -193,12 +198,13 @@ class Assistant:
                 partial = self.generative.stream(standalone, passages, lang, extractive)
                 while True:
                     try:
-                        yield warning + next(partial)
+                        yield warning + note + next(partial)
                     except StopIteration as done:
                         answer = done.value
                         break
         answer.standalone = standalone
-        answer.text = warning + answer.text
+        answer.unsure = answer.status == "answered" and unsure
+        answer.text = warning + (self._unsure_note(lang) + "\n\n" if answer.unsure else "") + answer.text
         return answer
 
     @staticmethod
@@ -291,6 +297,11 @@ class Assistant:
             f"⚠️ Câu hỏi của bạn có vẻ chứa {', '.join(kinds)}. Đừng gửi những thông tin này cho ai, "
             "kể cả trợ lý này; tôi không lưu chúng."
         )
+
+    def _unsure_note(self, lang: str) -> str:
+        if lang == "en":
+            return "ℹ️ I am not sure this guide answers exactly what you asked; check the source or ask at your ward's one-stop counter."
+        return "ℹ️ Tôi chưa chắc hướng dẫn này trả lời đúng điều bạn hỏi; hãy xem kỹ nguồn hoặc hỏi bộ phận một cửa xã, phường."
 
     def _doubted(self, lang: str) -> str:
         if lang == "en":

@@ -35,7 +35,8 @@ def run_ask(data_dir: Path, stdin: str) -> list[dict]:
 
 
 def assert_contract(line: dict, chunk_texts: set[str]) -> None:
-    assert set(line) == {"question", "status", "answer", "citations"}
+    assert set(line) == {"question", "status", "answer", "citations", "unsure"}  # the contract, extended by "unsure"
+    assert isinstance(line["unsure"], bool) and (line["status"] == "answered" or not line["unsure"])
     assert line["status"] in STATUSES
     assert isinstance(line["answer"], str) and line["answer"].strip()
     for i, c in enumerate(line["citations"], 1):
@@ -342,3 +343,43 @@ def test_a_decline_links_the_nearest_guides_step_cards(bundled_assistant, monkey
                                                   if c.source == card.source)
             assert f'href="{card_link(suggestion)}"'.replace("&", "&amp;") in page
     assert "suggestions" not in answer.to_json()  # the ask --json line keeps its contract
+
+
+def test_an_answer_the_guides_only_just_cover_says_first_that_it_may_not_fit(bundled_assistant, monkeypatch, tmp_path):
+    """Within the band above the answerability threshold the reply is given, opened by a word of doubt,
+    flagged `unsure` in its JSON and in the question log, where staff see it among the gaps."""
+    import dataclasses
+
+    from assistant.gaps import gap_report, read_log
+    from assistant.logs import QuestionLog
+    from assistant.pipeline import Assistant
+
+    question = "Cách đổi số điện thoại trên VNeID?"
+    confident = bundled_assistant.ask(question)
+    assert confident.status == "answered" and not confident.unsure and not confident.text.startswith("ℹ️")
+    _, found = bundled_assistant.search(question)
+    model = bundled_assistant.retriever.answerability
+    just = dataclasses.replace(model, threshold=found.probability - model.unsure_band / 2)
+    monkeypatch.setattr(bundled_assistant.retriever, "answerability", just)
+    log = QuestionLog(tmp_path / "questions.jsonl")
+    logged = Assistant(bundled_assistant.settings, bundled_assistant.retriever, log, None, bundled_assistant.intent,
+                       bundled_assistant.scam)
+    unsure = logged.ask(question)
+    assert unsure.status == "answered" and unsure.unsure
+    assert unsure.text.startswith("ℹ️ Tôi chưa chắc hướng dẫn này trả lời đúng điều bạn hỏi")
+    assert unsure.text.endswith(confident.text) and unsure.citations == confident.citations
+    assert unsure.to_json()["unsure"] is True and confident.to_json()["unsure"] is False
+    english = "How do I change the phone number of my VNeID account?"
+    _, found = logged.search(english)
+    monkeypatch.setattr(bundled_assistant.retriever, "answerability",
+                        dataclasses.replace(model, threshold=found.probability - model.unsure_band / 2))
+    assert logged.ask(english).text.startswith("ℹ️ I am not sure this guide answers exactly what you asked")
+    [gap] = [g for g in gap_report(read_log(log.path), []) if question in g.examples]
+    assert "trả lời chưa chắc chắn" in gap.reasons
+    # a scam story put on a safety guide on purpose is never in doubt
+    story = "Có người gọi xưng công an bảo tôi đọc mã OTP để cập nhật VNeID, có nên đọc không?"
+    _, pinned = logged.search(story)
+    assert pinned.pinned
+    monkeypatch.setattr(bundled_assistant.retriever, "answerability",
+                        dataclasses.replace(model, threshold=pinned.probability - model.unsure_band / 2))
+    assert not logged.ask(story).unsure

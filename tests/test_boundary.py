@@ -242,6 +242,15 @@ def test_answerability_covers_at_the_threshold_and_declines_just_below():
     assert not model.covered(values)
 
 
+def test_an_answer_just_above_the_threshold_is_unsure_and_one_clear_of_the_band_is_not():
+    model = _model(threshold=0.5)
+    band = model.unsure_band
+    assert 0 < band < 0.5
+    assert model.unsure(0.5) and model.unsure(0.5 + band - 1e-6)
+    assert not model.unsure(0.5 + band) and not model.unsure(0.4999)  # below the threshold it is declined
+    assert not Answerability.neutral().unsure(0.5)  # the neutral model of a calibration run doubts nothing
+
+
 def test_answerability_file_for_another_model_is_refused_with_the_command_to_fix_it(tmp_path):
     path = tmp_path / "answerability.json"
     path.write_text(json.dumps(_model().to_json() | {"model": "other"}), encoding="utf-8")

@@ -87,6 +87,14 @@ ABBREVIATIONS: dict[str, str] = {
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
+# "Mất bao nhiêu tiền" asks what something costs, but "mất" and "tiền" are the words of every guide on
+# losing money to a scam: "làm căn cước mất bao nhiêu tiền" was put on the romance-scam guide. Said
+# with "hết", the verb of spending, the same question finds the card guide. Not after "bị" ("bị mất
+# bao nhiêu tiền" is a loss), and only before money: "mất mấy ngày" asks how long and is left alone.
+_COST = re.compile(r"(?<!\bbị )(?<!\bbi )\b(mất|mat)(?= (?:bao nhiêu|bao nhiu|bao nhieu|bn|mấy) (?:tiền|tien|phí|phi|đồng|dong)\b)",
+                   re.IGNORECASE)
+
+
 def expand(text: str) -> str:
     """Replace known abbreviations (matched on whole lower-cased tokens) by their expansion.
 
@@ -97,6 +105,7 @@ def expand(text: str) -> str:
         word = match.group(0).lower()
         return ABBREVIATIONS.get(word) or ABBREVIATIONS.get(word.replace("đ", "d")) or match.group(0)
 
+    text = _COST.sub(lambda m: "hết" if m.group(1).lower() == "mất" else "het", text)
     return _TOKEN.sub(swap, text)
 
 

@@ -60,3 +60,26 @@ def test_an_english_question_keeps_its_other_meaning_words_for_the_word_index():
 
 def test_a_vietnamese_question_is_looked_up_as_it_is():
     assert lexical_query("quên mật khẩu VNeID", "vi") == "quên mật khẩu VNeID"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("làm căn cước mất bao nhiêu tiền", "làm căn cước hết bao nhiêu tiền"),
+        ("lam can cuoc mat bn tien", "lam can cuoc het bao nhiêu tien"),
+        ("chứng thực mất mấy phí", "chứng thực hết mấy phí"),
+        # a loss, a duration, or lost money with no question of price stay as typed
+        ("bị mất bao nhiêu tiền thì báo ai", "bị mất bao nhiêu tiền thì báo ai"),
+        ("đổi số mất mấy ngày", "đổi số mất mấy ngày"),
+        ("bị lừa mất tiền rồi", "bị lừa mất tiền rồi"),
+    ],
+)
+def test_what_something_costs_is_asked_with_the_verb_of_spending(typed, expected):
+    assert expand(typed) == expected
+
+
+def test_a_short_question_about_a_fee_is_not_taken_for_a_loss_to_scammers(bundled_assistant):
+    """'mất … tiền' is how the scam guides speak of a loss; asked of a price it must find the card guides."""
+    _, found = bundled_assistant.search("làm căn cước mất bao nhiêu tiền")
+    assert found.passages[0].chunk.topic != "an-toan", found.passages[0].chunk.source
+    assert "can-cuoc" in found.passages[0].chunk.source

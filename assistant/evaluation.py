@@ -196,7 +196,7 @@ def run(assistant: Any, cases: list[Case], answer_cases: list[AnswerCase] | None
             if answer.status in OUT_OF_SCOPE:
                 miss = f"declined ({answer.status})"
                 # a decline still names the nearby guides, each linked to its step card: one tap away
-                outcome["in_scope_declined_suggests_expected_first"].append(
+                outcome["in_scope_declined_names_expected"].append(
                     bool(answer.suggestions) and is_expected(answer.suggestions[0].source, case.accepted))
             else:
                 outcome["in_scope_answered_marked_unsure"].append(answer.unsure)

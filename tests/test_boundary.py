@@ -611,3 +611,16 @@ def test_calibrate_fits_all_three_models_from_the_train_fold_and_writes_them(bun
     assert Answerability.load(paths["answerability"]).threshold == fitted["threshold"]
     assert IntentModel.load(paths["intent"]).threshold == fitted["intent_threshold"]
     assert IntentModel.load(paths["scam"]).threshold == fitted["scam_threshold"]
+
+
+def test_the_short_queries_residents_type_are_never_refused(bundled_assistant):
+    """Two to six words ("Tạo tài khoản VssID", "mua thêm data vina ntn") give the harm model little to
+    read: before they joined its fit, 7 of these 468 were refused as requests for harm. In-scope ones
+    and near-domain ones alike must at worst be declined with a referral."""
+    from assistant.evaluation import load_cases
+
+    short = {"in-scope-9-short.tsv", "boundary-uncovered-short.tsv"}
+    cases = [c for c in load_cases(ROOT / "tests" / "eval" / "questions") if c.file in short]
+    assert len(cases) >= 450
+    refused = [c.question for c in cases if bundled_assistant.ask(c.question).status == "refused"]
+    assert refused == []

@@ -157,7 +157,7 @@ class Assistant:
         standalone = condense(asked.text, history)
         warning = self._sensitive_warning(asked.sensitive, lang) + "\n\n" if asked.sensitive else ""
         kind, result = self.search(standalone)
-        unsure = False
+        unsure, note = False, ""
         harm, doubts, suspected = Verdict(), False, True  # without the model, the patterns decide alone
         if self.intent is not None and result.vector is not None:
             harm, doubts = self.intent.judge(result.vector, standalone)
@@ -203,8 +203,9 @@ class Assistant:
                         answer = done.value
                         break
         answer.standalone = standalone
+        # the composer may itself decline (the guide says it could not confirm it): no note on a decline
         answer.unsure = answer.status == "answered" and unsure
-        answer.text = warning + (self._unsure_note(lang) + "\n\n" if answer.unsure else "") + answer.text
+        answer.text = warning + (note if answer.unsure else "") + answer.text
         return answer
 
     @staticmethod
@@ -300,8 +301,10 @@ class Assistant:
 
     def _unsure_note(self, lang: str) -> str:
         if lang == "en":
-            return "ℹ️ I am not sure this guide answers exactly what you asked; check the source or ask at your ward's one-stop counter."
-        return "ℹ️ Tôi chưa chắc hướng dẫn này trả lời đúng điều bạn hỏi; hãy xem kỹ nguồn hoặc hỏi bộ phận một cửa xã, phường."
+            return ("ℹ️ I am not sure this guide answers exactly what you asked; check the source or ask at your "
+                    "ward's one-stop counter.")
+        return ("ℹ️ Tôi chưa chắc hướng dẫn này trả lời đúng điều bạn hỏi; hãy xem kỹ nguồn hoặc hỏi bộ phận một cửa "
+                "xã, phường.")
 
     def _doubted(self, lang: str) -> str:
         if lang == "en":

@@ -91,8 +91,10 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 # losing money to a scam: "làm căn cước mất bao nhiêu tiền" was put on the romance-scam guide. Said
 # with "hết", the verb of spending, the same question finds the card guide. Not after "bị" ("bị mất
 # bao nhiêu tiền" is a loss), and only before money: "mất mấy ngày" asks how long and is left alone.
-_COST = re.compile(r"(?<!\bbị )(?<!\bbi )\b(mất|mat)(?= (?:bao nhiêu|bao nhiu|bao nhieu|bn|mấy) (?:tiền|tien|phí|phi|đồng|dong)\b)",
-                   re.IGNORECASE)
+_COST = re.compile(
+    r"(?<!\bbị )(?<!\bbi )\b(mất|mat)(?= (?:bao nhiêu|bao nhiu|bao nhieu|bn|mấy) (?:tiền|tien|phí|phi|đồng|dong)\b)",
+    re.IGNORECASE,
+)
 
 
 def expand(text: str) -> str:
